@@ -1,0 +1,409 @@
+// A simulated device: the exact build/stack.wasm (or its instruction-counting twin) running
+// on a board model. This class is the simulator's implementation of the HAL (the same
+// imports the ESP-IDF firmware implements in C) plus the event loop the firmware's main
+// task runs: call poll(now), sleep until the returned deadline or an event, feed events in.
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type HalExports, type HalImports, halImportObject, BoardKey, HalError, LogLevel, NO_DEADLINE, StagingKind, AccelCap,
+} from "./generated/hal.ts";
+import { type EventHandle, Scheduler, SimError } from "./core/scheduler.ts";
+import { Rng } from "./core/rng.ts";
+import { type BoardDefinition, loadBoard } from "./board.ts";
+import { type CpuCost, InstructionCounter, WASM3_ESP32_240MHZ, cpuMicros } from "./cpu-model.ts";
+import { Timeline } from "./timeline.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const BUILD_RELEASE = join(root, "build/stack.wasm");
+export const BUILD_COUNTED = join(root, "build/stack.counted.wasm");
+
+/** ESP-IDF's polling SPI transaction has a fixed set-up cost besides the clocking (estimate
+ *  for spi_device_polling_transmit on an ESP32 at 240 MHz). */
+export const SPI_TRANSACTION_OVERHEAD_US = 4;
+
+/** A part on the SPI bus (the ENC28J60 model implements it). */
+export interface SpiDevice {
+  transfer(tx: Uint8Array, rxLen: number): Uint8Array;
+  readonly maxHz: number;
+  setClockHz(hz: number): void;
+}
+
+/** A flash partition model (sim/devices/flash.ts); status codes are HalError values. */
+export interface FlashPartitionModel {
+  readonly size: number;
+  readonly sectorSize: number;
+  read(offset: number, len: number): Uint8Array;
+  write(offset: number, data: Uint8Array): number;
+  erase(offset: number, len: number): number;
+}
+
+/** Time as a part on the board sees it: during a call into the module the device's local
+ *  clock runs ahead of the scheduler by the CPU time spent so far, so effects (a frame
+ *  leaving the wire, a UART byte) happen when the modelled CPU gets there. */
+export interface DeviceClock {
+  readonly now: number;
+  after(delayUs: number, fn: () => void, label?: string): EventHandle;
+  at(time: number, fn: () => void, label?: string): EventHandle;
+  cancel(h: EventHandle | null | undefined): void;
+}
+
+export interface DeviceOptions {
+  name?: string;
+  scheduler: Scheduler;
+  rng: Rng;
+  board: BoardDefinition | string;
+  timeline?: Timeline;
+  /** CPU cost model; null runs the release build with zero CPU cost. Default: wasm3 on ESP32. */
+  cpu?: CpuCost | null;
+  /** Override the module bytes (tests). */
+  wasm?: Uint8Array;
+  /** "throw" (default) fails the run loudly on a panic; "reboot" re-instantiates like hardware. */
+  onPanic?: "throw" | "reboot";
+  accelerators?: number;
+  logLevel?: number;
+}
+
+class RebootSignal extends Error {}
+
+export class SimDevice implements HalImports {
+  readonly name: string;
+  readonly board: BoardDefinition;
+  readonly timeline: Timeline;
+  readonly scheduler: Scheduler;
+  readonly clock: DeviceClock;
+  readonly cpu: CpuCost | null;
+  private readonly wasm: Uint8Array;
+  private readonly hwRng: Rng;
+  private readonly boardKeys: Record<number, string>;
+  private exports!: HalExports;
+  private counter: InstructionCounter | null = null;
+
+  // Parts on the board.
+  private readonly spiDevices = new Map<number, { part: SpiDevice; hz: number }>();
+  private readonly pinLevels = new Map<number, number>();
+  private readonly pinIrq = new Map<number, number>();
+  private readonly pinOutputListeners = new Map<number, ((level: number) => void)[]>();
+  private readonly flash = new Map<number, FlashPartitionModel>();
+  private readonly uartListeners: ((port: number, bytes: Uint8Array, time: number) => void)[] = [];
+
+  // CPU and event-loop state.
+  private busyUntil = 0;
+  private inCall = false;
+  private callStart = 0;
+  private callInstr = 0;
+  private callCalls = 0;
+  private hostCalls = 0;
+  private blockingUs = 0;
+  private pending: (() => void)[] = [];
+  private serviceEvent: EventHandle | null = null;
+  private wakeEvent: EventHandle | null = null;
+  private rebootRequested = false;
+
+  /** Totals for benchmarks and energy: CPU-busy virtual microseconds, instructions, calls. */
+  readonly stats = { cpuBusyUs: 0, instructions: 0, calls: 0, exportCalls: 0, spiTransactions: 0, spiBusyUs: 0, boots: 0, panics: 0 };
+  readonly panics: string[] = [];
+  uartOutput = "";
+
+  constructor(private readonly opts: DeviceOptions) {
+    this.name = opts.name ?? "dev0";
+    this.scheduler = opts.scheduler;
+    this.board = typeof opts.board === "string" ? loadBoard(opts.board) : opts.board;
+    this.timeline = opts.timeline ?? new Timeline();
+    this.cpu = opts.cpu === undefined ? WASM3_ESP32_240MHZ : opts.cpu;
+    this.wasm = opts.wasm ?? readFileSync(this.cpu ? BUILD_COUNTED : BUILD_RELEASE);
+    this.hwRng = opts.rng.fork(`${this.name}/hwrng`);
+    this.boardKeys = Object.fromEntries(Object.entries(BoardKey).map(([k, v]) => [v, k]));
+    const device = this;
+    const s = this.scheduler;
+    this.clock = {
+      get now() { return device.localNow(); },
+      after: (d, fn, label) => s.at(device.localNow() + Math.max(0, d), fn, label),
+      at: (t, fn, label) => s.at(Math.max(t, s.now), fn, label),
+      cancel: (h) => s.cancel(h),
+    };
+  }
+
+  // ---- wiring parts ----
+
+  attachSpi(device: number, part: SpiDevice): void {
+    const slot = this.board.spi.find((x) => x.device === device);
+    if (!slot) throw new SimError(`${this.board.name}: no SPI device ${device}`);
+    if (slot.hz > part.maxHz) throw new SimError(`${this.board.name}: SPI device ${device} clock ${slot.hz} Hz exceeds the part's ${part.maxHz} Hz`);
+    part.setClockHz(slot.hz);
+    this.spiDevices.set(device, { part, hz: slot.hz });
+  }
+
+  attachFlash(partition: number, model: FlashPartitionModel): void { this.flash.set(partition, model); }
+
+  /** An input pin driven by a part (e.g. the ENC28J60 INT line). */
+  setPinLevel(pin: number, level: number): void {
+    const old = this.pinLevels.get(pin) ?? 1;
+    this.pinLevels.set(pin, level);
+    const edge = this.pinIrq.get(pin) ?? 0;
+    const fire = old !== level && (edge === 3 || (edge === 1 && level === 0) || (edge === 2 && level === 1));
+    const lowLevel = edge === 4 && level === 0;
+    if (fire || lowLevel) this.deliver(() => this.exports.on_gpio(pin, level, this.nowBig()));
+  }
+
+  onPinOutput(pin: number, fn: (level: number) => void): void {
+    const list = this.pinOutputListeners.get(pin) ?? [];
+    list.push(fn);
+    this.pinOutputListeners.set(pin, list);
+  }
+
+  onUart(fn: (port: number, bytes: Uint8Array, time: number) => void): void { this.uartListeners.push(fn); }
+
+  /** Bytes typed into a UART (a person, the host CLI, a test). */
+  uartInput(port: number, data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    this.deliver(() => {
+      const cap = this.exports.staging_capacity(StagingKind.UartRx);
+      const base = this.exports.staging_buffer(StagingKind.UartRx);
+      for (let off = 0; off < bytes.length; off += cap) {
+        const chunk = bytes.subarray(off, off + cap);
+        this.mem().set(chunk, base);
+        this.exports.on_uart_rx(port, chunk.length, this.nowBig());
+      }
+    });
+  }
+
+  // ---- life cycle ----
+
+  boot(): void {
+    const module = new WebAssembly.Module(this.wasm);
+    const instance = new WebAssembly.Instance(module, halImportObject(this));
+    this.exports = instance.exports as unknown as HalExports;
+    this.counter = InstructionCounter.of(instance.exports);
+    if (this.cpu && !this.counter) throw new SimError("CPU model on, but the module is not the instruction-counting build");
+    this.stats.boots++;
+    this.pinIrq.clear();
+    this.scheduler.cancel(this.wakeEvent);
+    this.wakeEvent = null;
+    this.busyUntil = Math.max(this.busyUntil, this.scheduler.now);
+    this.runCall(() => (this.exports as any).init());
+    this.deliver(() => {});
+  }
+
+  /** Export access for tests and benchmarks (counters, mem_stat). */
+  get module(): HalExports { return this.exports; }
+
+  counterValue(id: number): number { return this.exports.counter(id) >>> 0; }
+
+  // ---- event loop ----
+
+  private nowBig(): bigint { return BigInt(Math.floor(this.localNow())); }
+
+  private localNow(): number {
+    if (!this.inCall) return Math.max(this.scheduler.now, this.busyUntil);
+    let cpuUs = 0;
+    if (this.cpu && this.counter) {
+      cpuUs = cpuMicros(this.cpu, this.counter.instructions() - this.callInstr, this.counter.calls() - this.callCalls + this.hostCalls);
+    }
+    return this.callStart + cpuUs + this.blockingUs;
+  }
+
+  /** Queue an event for the module; it runs when the modelled CPU is free. */
+  private deliver(fn: () => void): void {
+    this.pending.push(fn);
+    if (!this.serviceEvent) {
+      this.serviceEvent = this.scheduler.at(Math.max(this.scheduler.now, this.busyUntil), () => this.service(), `${this.name} events`);
+    }
+  }
+
+  private service(): void {
+    this.serviceEvent = null;
+    const events = this.pending;
+    this.pending = [];
+    for (const fn of events) this.runCall(fn);
+    this.pollNow();
+  }
+
+  private pollNow(): void {
+    let deadline = NO_DEADLINE;
+    this.runCall(() => { deadline = this.exports.poll(this.nowBig()); });
+    this.scheduler.cancel(this.wakeEvent);
+    this.wakeEvent = null;
+    if (deadline !== NO_DEADLINE) {
+      const at = Math.max(Number(deadline), this.busyUntil, this.scheduler.now);
+      this.wakeEvent = this.scheduler.at(at, () => { this.wakeEvent = null; this.pollNow(); }, `${this.name} deadline`);
+    }
+  }
+
+  private runCall(fn: () => void): void {
+    if (this.inCall) throw new SimError(`${this.name}: re-entrant call into the module`);
+    this.inCall = true;
+    this.callStart = Math.max(this.scheduler.now, this.busyUntil);
+    this.callInstr = this.counter?.instructions() ?? 0;
+    this.callCalls = this.counter?.calls() ?? 0;
+    this.hostCalls = 0;
+    this.blockingUs = 0;
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof RebootSignal)) throw err;
+    } finally {
+      const end = this.localNow();
+      if (this.counter) {
+        this.stats.instructions += this.counter.instructions() - this.callInstr;
+        this.stats.calls += this.counter.calls() - this.callCalls + this.hostCalls;
+      }
+      this.stats.cpuBusyUs += end - this.callStart;
+      this.stats.exportCalls++;
+      this.busyUntil = end;
+      this.inCall = false;
+    }
+    if (this.rebootRequested) {
+      this.rebootRequested = false;
+      this.scheduler.at(this.busyUntil, () => this.boot(), `${this.name} reboot`);
+    }
+  }
+
+  private mem(): Uint8Array { return new Uint8Array(this.exports.memory.buffer); }
+
+  private checkRange(ptr: number, len: number): boolean {
+    return ptr >= 0 && len >= 0 && ptr + len <= this.exports.memory.buffer.byteLength;
+  }
+
+  private halCall(): void { this.hostCalls++; }
+
+  // ---- HAL imports (hal/abi.json) ----
+
+  log(level: number, msg: number, len: number): void {
+    this.halCall();
+    if (!this.checkRange(msg, len)) throw new SimError(`${this.name}: hal.log outside memory`);
+    if (level <= (this.opts.logLevel ?? LogLevel.Debug)) {
+      this.timeline.log(this.localNow(), this.name, level, Buffer.from(this.mem().subarray(msg, msg + len)).toString("latin1"));
+    }
+  }
+
+  panic(msg: number, len: number, line: number, column: number): void {
+    const text = this.checkRange(msg, len) ? Buffer.from(this.mem().subarray(msg, msg + len)).toString("latin1") : "?";
+    const what = `PANIC ${text} (${line}:${column})`;
+    this.timeline.add(this.localNow(), this.name, what);
+    this.panics.push(what);
+    this.stats.panics++;
+    if ((this.opts.onPanic ?? "throw") === "throw") throw new SimError(`${this.name}: ${what}`);
+    this.rebootRequested = true;
+    throw new RebootSignal();
+  }
+
+  random_fill(buf: number, len: number): void {
+    this.halCall();
+    if (!this.checkRange(buf, len)) throw new SimError(`${this.name}: hal.random_fill outside memory`);
+    this.mem().set(this.hwRng.bytes(len), buf);
+  }
+
+  board_info(key: number): number {
+    this.halCall();
+    return this.board.info[this.boardKeys[key]] ?? -1;
+  }
+
+  spi_transfer(device: number, tx: number, txLen: number, rx: number, rxLen: number): number {
+    this.halCall();
+    const slot = this.spiDevices.get(device);
+    if (!slot) return HalError.NoDevice;
+    if (!this.checkRange(tx, txLen) || !this.checkRange(rx, rxLen)) return HalError.Invalid;
+    const answer = slot.part.transfer(this.mem().slice(tx, tx + txLen), rxLen);
+    if (rxLen) this.mem().set(answer.subarray(0, rxLen), rx);
+    const us = SPI_TRANSACTION_OVERHEAD_US + ((txLen + rxLen) * 8 * 1e6) / slot.hz;
+    this.blockingUs += us;
+    this.stats.spiTransactions++;
+    this.stats.spiBusyUs += us;
+    return HalError.Ok;
+  }
+
+  gpio_write(pin: number, level: number): number {
+    this.halCall();
+    for (const fn of this.pinOutputListeners.get(pin) ?? []) fn(level ? 1 : 0);
+    this.pinLevels.set(pin, level ? 1 : 0);
+    return HalError.Ok;
+  }
+
+  gpio_read(pin: number): number {
+    this.halCall();
+    return this.pinLevels.get(pin) ?? 1;
+  }
+
+  gpio_irq_enable(pin: number, edge: number): number {
+    this.halCall();
+    if (edge < 0 || edge > 4) return HalError.Invalid;
+    this.pinIrq.set(pin, edge);
+    // A level-triggered line that is already active fires at once, like the GPIO matrix.
+    if (edge === 4 && (this.pinLevels.get(pin) ?? 1) === 0) this.deliver(() => this.exports.on_gpio(pin, 0, this.nowBig()));
+    return HalError.Ok;
+  }
+
+  flash_size(partition: number): number {
+    this.halCall();
+    return this.flash.get(partition)?.size ?? HalError.NoDevice;
+  }
+
+  flash_sector_size(partition: number): number {
+    this.halCall();
+    return this.flash.get(partition)?.sectorSize ?? HalError.NoDevice;
+  }
+
+  flash_read(partition: number, offset: number, buf: number, len: number): number {
+    this.halCall();
+    const f = this.flash.get(partition);
+    if (!f) return HalError.NoDevice;
+    if (!this.checkRange(buf, len) || offset < 0 || offset + len > f.size) return HalError.OutOfRange;
+    this.mem().set(f.read(offset, len), buf);
+    return HalError.Ok;
+  }
+
+  flash_write(partition: number, offset: number, buf: number, len: number): number {
+    this.halCall();
+    const f = this.flash.get(partition);
+    if (!f) return HalError.NoDevice;
+    if (!this.checkRange(buf, len)) return HalError.Invalid;
+    return f.write(offset, this.mem().slice(buf, buf + len));
+  }
+
+  flash_erase(partition: number, offset: number, len: number): number {
+    this.halCall();
+    const f = this.flash.get(partition);
+    if (!f) return HalError.NoDevice;
+    return f.erase(offset, len);
+  }
+
+  uart_write(port: number, buf: number, len: number): number {
+    this.halCall();
+    if (!this.checkRange(buf, len)) return HalError.Invalid;
+    const bytes = this.mem().slice(buf, buf + len);
+    if (port === (this.board.info.ConsoleUart ?? 0)) this.uartOutput += Buffer.from(bytes).toString("latin1");
+    const t = this.localNow();
+    for (const l of this.uartListeners) l(port, bytes, t);
+    return len;
+  }
+
+  // The Wi-Fi radio slot is empty until a radio model is attached.
+  wifi_scan(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_join(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_leave(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_tx(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_eapol_tx(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_set_key(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_clear_keys(): number { this.halCall(); return HalError.Unsupported; }
+  wifi_set_power_save(): number { this.halCall(); return HalError.Unsupported; }
+
+  accel_caps(): number {
+    this.halCall();
+    return this.opts.accelerators ?? 0;
+  }
+
+  accel_sha1_block(): void { this.accelMisuse(AccelCap.Sha1, "accel_sha1_block"); }
+  accel_aes128_encrypt(): void { this.accelMisuse(AccelCap.Aes128, "accel_aes128_encrypt"); }
+  accel_inet_checksum(): number { this.accelMisuse(AccelCap.InetChecksum, "accel_inet_checksum"); return 0; }
+
+  private accelMisuse(cap: number, name: string): void {
+    throw new SimError(`${this.name}: ${name} called but the simulated board does not offer it (accel_caps bit ${cap})`);
+  }
+
+  system_reboot(reason: number): void {
+    this.timeline.add(this.localNow(), this.name, `reboot requested (reason ${reason})`);
+    this.rebootRequested = true;
+    throw new RebootSignal();
+  }
+}
