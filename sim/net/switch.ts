@@ -3,6 +3,8 @@
 // a device). Forwarding is immediate: the links model serialisation and delay.
 
 import type { Scheduler } from "../core/scheduler.ts";
+import type { Rng } from "../core/rng.ts";
+import { Link, type LinkOptions } from "./link.ts";
 import { isGroupMac, macKey, type Port } from "./port.ts";
 
 export interface SwitchOptions {
@@ -50,6 +52,13 @@ export class Switch {
     port.attach({ receive: (f) => this.ingress(index, f) });
     // A port losing carrier forgets its addresses, so hosts that moved are found by flooding.
     port.onLinkChange((up) => { if (!up) this.flushPort(index); });
+  }
+
+  /** Creates a link whose end `b` is switch port `index`; plug the device into `link.a`. */
+  connectLink(index: number, rng: Rng, opts: LinkOptions = {}): Link {
+    const link = new Link(this.sched, rng, { name: `sw${index}`, ...opts });
+    this.attach(index, link.b);
+    return link;
   }
 
   /** Port a MAC is currently learned on, or undefined (expired entries are not reported). */
