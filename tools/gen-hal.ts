@@ -38,7 +38,8 @@ function tsType(t: AbiType | null): string {
 function cType(t: AbiType | null, paramName = ""): string {
   if (t === null) return "void";
   if (t === "i64") return "int64_t";
-  if (t === "ptr") return /^(tx|msg|frame|params|key|rsc|state|block|input)$/.test(paramName) ? "const uint8_t *" : "uint8_t *";
+  // Read-only buffers are const; accel_sha1_block's state is read and written, so it is not.
+  if (t === "ptr") return /^(tx|msg|frame|params|key|rsc|block|input)$/.test(paramName) ? "const uint8_t *" : "uint8_t *";
   return "int32_t";
 }
 
@@ -99,7 +100,7 @@ export function generateCHeader(abi: Abi): string {
   out += "/* Implemented by the firmware (firmware/main/hal_*.c). Pointers are already bounds-checked\n   against the module's linear memory by the wasm3 wrappers in hal_wasm3_link.c. */\n";
   for (const f of abi.imports) {
     const params = f.params.length ? f.params.map(([n, t]) => `${cType(t, n)}${cType(t, n).endsWith("*") ? "" : " "}${n}`).join(", ") : "void";
-    out += `/* ${f.doc} */\n${cType(f.result)} hal_${f.name}(${params});\n`;
+    out += `/* ${cComment(f.doc)} */\n${cType(f.result)} hal_${f.name}(${params});\n`;
   }
   out += "\ntypedef struct {\n    const char *name;\n    const char *signature; /* m3_LinkRawFunction signature */\n} hal_import_desc_t;\n\n";
   out += `#define HAL_IMPORT_COUNT ${abi.imports.length}\n`;
@@ -113,27 +114,39 @@ export function generateCHeader(abi: Abi): string {
 
 export function generateWasm3Link(abi: Abi): string {
   let out = HEADER.replace("//", "/*").trimEnd() + " */\n";
-  out += "/* wasm3 v0.5.0 raw-function wrappers: fetch arguments from the wasm3 stack, bounds-check\n   every (pointer, length) pair against linear memory, then call the C HAL. */\n";
-  out += '#include "wasm3.h"\n#include "m3_api_defs.h"\n#include "hal_abi.h"\n\n';
+  out += "/* wasm3 v0.5.0 raw-function wrappers: fetch arguments from the wasm3 stack, bounds-check\n";
+  out += "   every (pointer, length) pair against linear memory, then call the C HAL.\n";
+  out += "   The check is hal_range_ok() (portable/hal_marshal.h, unit-tested on the host) rather than\n";
+  out += "   wasm3's m3ApiCheckMem, which in v0.5.0 traps on offset 0 even for zero-length buffers and\n";
+  out += "   lets a negative length through. A failed check traps (a wasm out-of-bounds access). */\n";
+  out += '#include "wasm3.h"\n#include "hal_abi.h"\n#include "portable/hal_marshal.h"\n\n';
   for (const f of abi.imports) {
     out += `m3ApiRawFunction(m3_hal_${f.name})\n{\n`;
     if (f.result) out += `    m3ApiReturnType(${f.result === "i64" ? "int64_t" : "int32_t"});\n`;
     for (const [n, t] of f.params) {
-      if (t === "ptr") out += `    m3ApiGetArgMem(${cType(t, n)}, ${n});\n`;
+      if (t === "ptr") out += `    m3ApiGetArg(uint32_t, ${n}_offset);\n`;
       else out += `    m3ApiGetArg(${t === "i64" ? "int64_t" : "int32_t"}, ${n});\n`;
     }
+    const ptrs = f.params.filter(([, t]) => t === "ptr");
+    if (ptrs.length) out += "    const uint32_t mem_size = m3_GetMemorySize(runtime);\n";
     // A pointer followed by a length parameter is a buffer: check the whole range.
     f.params.forEach(([n, t], i) => {
       const next = f.params[i + 1];
       if (t === "ptr") {
         const len = next && /len$/.test(next[0]) ? next[0] : ptrFixedLength(f.name, n);
-        out += `    m3ApiCheckMem(${n}, ${len});\n`;
+        out += `    if (!hal_range_ok(${n}_offset, ${len}, mem_size)) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);\n`;
+        out += `    ${cType(t, n)}${n} = (${cType(t, n)})m3ApiOffsetToPtr(${n}_offset);\n`;
       }
     });
+    if (!ptrs.length) out += "    (void)_mem;\n";
+    out += "    (void)runtime;\n    (void)_ctx;\n";
     const call = `hal_${f.name}(${f.params.map(([n]) => n).join(", ")})`;
     if (f.result) out += `    m3ApiReturn(${call});\n}\n\n`;
     else out += `    ${call};\n    m3ApiSuccess();\n}\n\n`;
   }
+  out += "/* Links every HAL import the module declares. An import the module does not use is not an\n";
+  out += "   error (m3Err_functionLookupFailed); a signature mismatch is. Imports the host does not\n";
+  out += "   provide at all are found before this, by wasm_check_imports() (portable/wasm_image.c). */\n";
   out += "M3Result hal_link_all(IM3Module module)\n{\n    M3Result result = m3Err_none;\n";
   for (const f of abi.imports) {
     out += `    result = m3_LinkRawFunction(module, HAL_IMPORT_MODULE, "${f.name}", "${wasm3Signature(f)}", &m3_hal_${f.name});\n`;
@@ -152,6 +165,11 @@ function ptrFixedLength(fn: string, param: string): number {
   const len = fixed[`${fn}.${param}`];
   if (len === undefined) throw new Error(`hal/abi.json: ${fn}.${param} is a pointer with neither a *len parameter nor a fixed size`);
   return len;
+}
+
+/** Doc text inside a C block comment: "boards/*.json" would open a nested comment (-Wcomment). */
+function cComment(s: string): string {
+  return s.replace(/\/\*/g, "/ *").replace(/\*\//g, "* /");
 }
 
 function snake(s: string): string {

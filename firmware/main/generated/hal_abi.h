@@ -151,7 +151,7 @@ void hal_log(int32_t level, const uint8_t *msg, int32_t len);
 void hal_panic(const uint8_t *msg, int32_t len, int32_t line, int32_t column);
 /* Fill buf with bytes from the hardware random source (esp_fill_random on the device). */
 void hal_random_fill(uint8_t *buf, int32_t len);
-/* A board fact from boards/*.json, by BoardKey. Returns -1 when the board does not have it. */
+/* A board fact from boards/ *.json, by BoardKey. Returns -1 when the board does not have it. */
 int32_t hal_board_info(int32_t key);
 /* One SPI transaction with chip-select held throughout: clock out tx_len bytes from tx, then clock in rx_len bytes into rx (sending zeros). Returns 0 or a negative HalError. */
 int32_t hal_spi_transfer(int32_t device, const uint8_t *tx, int32_t tx_len, uint8_t *rx, int32_t rx_len);
@@ -192,7 +192,7 @@ int32_t hal_wifi_set_power_save(int32_t mode, int32_t listen_interval);
 /* Bitmask of AccelCap the host implements natively. The stack falls back to its own code for the rest. */
 int32_t hal_accel_caps(void);
 /* SHA-1 compression of one 64-byte block into 5 big-endian-valued u32 words of state (host byte order in memory: little-endian u32). */
-void hal_accel_sha1_block(const uint8_t *state, const uint8_t *block);
+void hal_accel_sha1_block(uint8_t *state, const uint8_t *block);
 /* AES-128 encryption of one 16-byte block. */
 void hal_accel_aes128_encrypt(const uint8_t *key, const uint8_t *input, uint8_t *output);
 /* Internet checksum partial sum (RFC 1071), folded to 16 bits, starting from seed; not complemented. */
