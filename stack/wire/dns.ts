@@ -24,8 +24,12 @@ export const DNS_MAX_NAME: i32 = 255;
 export const DNS_MAX_LABEL: i32 = 63;
 /** A 255-byte name has at most 127 non-root labels. */
 export const DNS_MAX_LABELS: i32 = 127;
-/** Bound on compression pointers followed within one name. */
-export const DNS_MAX_POINTERS: i32 = 32;
+/**
+ * Bound on compression pointers followed within one name: a well-formed name needs at most
+ * one per label plus one. Together with the strictly-backward rule this bounds the work per
+ * name to 128 hops and 255 bytes whatever the message.
+ */
+export const DNS_MAX_POINTERS: i32 = DNS_MAX_LABELS + 1;
 /** Bound on CNAME links followed by DnsMessage.resolve. */
 export const DNS_MAX_CNAME_CHAIN: i32 = 8;
 /** RFC 1035 4.2.1: UDP messages are limited to this without EDNS. */
