@@ -4,6 +4,7 @@
 import {
   SHA1_CTX_SIZE, sha1, sha1InitState, sha1Block, sha1Resume, sha1Update, sha1Final, sha1Block20, sha1StateOut,
 } from "./sha1";
+import { swap32 } from "./sha1";
 import { wipe } from "./accel";
 
 /** istate(20) | ostate(20) | inner SHA-1 context. */
@@ -46,8 +47,8 @@ export function hmacSha1Final(ctx: usize, out: usize): void {
   sha1Final(ctx + INNER, digest);
   memory.copy(work, ctx + OSTATE, 20);
   sha1Block20(work,
-    bswap<u32>(load<u32>(digest, 0)), bswap<u32>(load<u32>(digest, 4)), bswap<u32>(load<u32>(digest, 8)),
-    bswap<u32>(load<u32>(digest, 12)), bswap<u32>(load<u32>(digest, 16)));
+    swap32(load<u32>(digest, 0)), swap32(load<u32>(digest, 4)), swap32(load<u32>(digest, 8)),
+    swap32(load<u32>(digest, 12)), swap32(load<u32>(digest, 16)));
   sha1StateOut(work, out);
   wipe(digest, 20);
   hmacSha1Reset(ctx);

@@ -2,6 +2,7 @@
 // EAPOL-Key frames (GTK KDE) with the 16-byte KEK. KEKs of 16, 24 and 32 bytes work.
 import { AES_CTX_SIZE, aesInit, aesEncryptBlock, aesDecryptBlock, aesWipe } from "./aes";
 import { wipe } from "./accel";
+import { swap32 } from "./sha1";
 
 const ctx = memory.data(AES_CTX_SIZE);
 const b = memory.data(16);
@@ -12,7 +13,7 @@ export const KEYWRAP_MAX: i32 = 4096;
 // @ts-ignore: decorator
 @inline function xorCounter(a: usize, t: u32): void {
   // A ^= t as a 64-bit big-endian integer (t < 2^32 here).
-  store<u32>(a + 4, load<u32>(a + 4) ^ bswap<u32>(t));
+  store<u32>(a + 4, load<u32>(a + 4) ^ swap32(t));
 }
 
 /** Wraps len bytes (a multiple of 8, at least 16) into len + 8 bytes at out. Returns the

@@ -10,7 +10,7 @@
 // A job is caller memory of PBKDF2_JOB_SIZE bytes. The salt is copied in; the password
 // is only needed by pbkdf2Begin.
 import { hmacSha1Init, hmacSha1Update, hmacSha1Final, HMAC_CTX_SIZE } from "./hmac";
-import { sha1Words, sha1Block20 } from "./sha1";
+import { sha1Words, sha1Block20, swap32 } from "./sha1";
 import { hasSha1Accel, wipe } from "./accel";
 
 export const PBKDF2_MAX_SALT: i32 = 64;
@@ -61,12 +61,12 @@ export function pbkdf2Step(job: usize, maxIterations: u32): bool {
     if (done == 0) {
       // U_1 = PRF(P, S || INT(i)); T = U_1.
       const block = load<u32>(job + BLOCK);
-      store<u32>(counterBytes, bswap<u32>(block));
+      store<u32>(counterBytes, swap32(block));
       hmacSha1Update(job + HMAC, job + SALT, <i32>load<u32>(job + SALT_LEN));
       hmacSha1Update(job + HMAC, counterBytes, 4);
       hmacSha1Final(job + HMAC, job + U);
       for (let i: usize = 0; i < 20; i += 4) {
-        const w = bswap<u32>(load<u32>(job + U + i));
+        const w = swap32(load<u32>(job + U + i));
         store<u32>(job + U + i, w);
         store<u32>(job + T + i, w);
       }
