@@ -70,8 +70,8 @@ interface ArpPending { queue: Uint8Array[]; tries: number; timer: EventHandle | 
 
 export class UdpSocket {
   constructor(private udp: UdpLayer, readonly port: number, public onMessage: UdpHandler) {}
-  sendTo(dst: number | string, dport: number, data: Uint8Array): boolean {
-    return this.udp.send(this.port, ip(dst), dport, data);
+  sendTo(dst: number | string, dport: number, data: Uint8Array, opts?: SendIpOptions): boolean {
+    return this.udp.send(this.port, ip(dst), dport, data, opts);
   }
   close(): void { this.udp.unbind(this.port); }
 }

@@ -222,7 +222,7 @@ export class TcpConnection {
 
   private rcvWnd(): number { return Math.min(65535, this.opts.rcvBuf - this.unread.length); }
 
-  private emit(seq: number, ackOrNone: number | null, flags: number, data = new Uint8Array(0), mss?: number): void {
+  private emit(seq: number, ackOrNone: number | null, flags: number, data: Uint8Array = new Uint8Array(0), mss?: number): void {
     this.stats.segsOut++;
     this.layer.sendSegment({
       src: this.layer.host.ip, dst: this.remoteIp, sport: this.localPort, dport: this.remotePort,
