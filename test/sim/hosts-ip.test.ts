@@ -131,3 +131,24 @@ test("off-link destinations go via the gateway's MAC; no gateway means no route"
   assert.equal(h.udp.bind(0).sendTo("8.8.8.8", 53, new Uint8Array(4)), false);
   assert.equal(h.counters.noRoute, 1);
 });
+
+test("an unconfigured host and a server exchange broadcasts, as DHCP will need", () => {
+  const { sched, a, b } = pair(8);
+  a.ip = 0; // client without an address
+  const atServer: string[] = [], atClient: string[] = [];
+  const server = b.udp.bind(67, (d, from) => {
+    atServer.push(`${from.ip}:${from.port}:${Buffer.from(d)}`);
+    server.sendTo("255.255.255.255", 68, Buffer.from("offer"));
+    server.sendTo("10.0.0.77", 68, Buffer.from("unicast offer"), { dstMac: a.mac }); // to the client's MAC, no ARP
+  });
+  const client = a.udp.bind(68, (d, from) => atClient.push(`${from.port}:${Buffer.from(d)}`));
+  client.sendTo("255.255.255.255", 67, Buffer.from("discover"));
+  sched.runUntil(1e6);
+  assert.deepEqual(atServer, ["0:68:discover"]);
+  assert.deepEqual(atClient, ["67:offer"]); // unicast to an address it does not have yet is not accepted...
+  a.promiscuousIp = true; // ...unless the client asks for it
+  server.sendTo("10.0.0.77", 68, Buffer.from("again"), { dstMac: a.mac });
+  sched.runUntil(2e6);
+  assert.deepEqual(atClient, ["67:offer", "67:again"]);
+  assert.equal(b.counters.arpRequests, 0);
+});
