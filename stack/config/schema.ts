@@ -1,0 +1,118 @@
+// The configuration schema: every key the firmware knows, its type, limits and default.
+// Keys are short ASCII names (at most 15 bytes, [a-z0-9._-]); values are typed.
+// The store keeps keys it does not know (written by newer firmware) untouched, and a key
+// missing from the store reads as its default here, so a newer firmware reads an older
+// store without migration. SCHEMA_VERSION is written into every sector header; bump it
+// (and add a step to migrate() in store.ts) only when a key changes meaning.
+export const SCHEMA_VERSION: u16 = 1;
+export const KEY_MAX: i32 = 15;
+export const VALUE_MAX: i32 = 128;
+
+export const enum VType { Str = 1, U32 = 2, Bool = 3, Ip = 4, Bytes = 5 }
+
+export const FLAG_SECRET: i32 = 1;   // never printed back
+export const FLAG_INTERNAL: i32 = 2; // written by the stack (PMK cache, leases), not by users
+
+export class KeyDef {
+  constructor(
+    public name: string,
+    public type: i32,
+    public min: u32,         // string/bytes: min length (0 = may be empty); u32: min value
+    public max: u32,         // string/bytes: max length; u32: max value
+    public def: u32,         // default for u32/bool/ipv4
+    public defStr: string,   // default for strings
+    public choices: string,  // "a|b|c" for enumerated strings, "" otherwise
+    public flags: i32,
+    public help: string,
+  ) {}
+}
+
+function str(name: string, min: u32, max: u32, defStr: string, help: string): KeyDef {
+  return new KeyDef(name, VType.Str, min, max, 0, defStr, "", 0, help);
+}
+function choice(name: string, choices: string, defStr: string, help: string): KeyDef {
+  return new KeyDef(name, VType.Str, 1, 16, 0, defStr, choices, 0, help);
+}
+function num(name: string, min: u32, max: u32, def: u32, help: string): KeyDef {
+  return new KeyDef(name, VType.U32, min, max, def, "", "", 0, help);
+}
+function flag(name: string, def: bool, help: string): KeyDef {
+  return new KeyDef(name, VType.Bool, 0, 1, def ? 1 : 0, "", "", 0, help);
+}
+function ip(name: string, def: u32, help: string): KeyDef {
+  return new KeyDef(name, VType.Ip, 0, 0, def, "", "", 0, help);
+}
+function secret(d: KeyDef): KeyDef { d.flags |= FLAG_SECRET; return d; }
+function internal(name: string, max: u32, help: string): KeyDef {
+  return new KeyDef(name, VType.Bytes, 0, max, 0, "", "", FLAG_SECRET | FLAG_INTERNAL, help);
+}
+
+export const WIFI_SLOTS: i32 = 4;
+
+// Created once while the module initialises (top-level code), never afterwards.
+export const SCHEMA: StaticArray<KeyDef> = [
+  str("wifi.0.ssid", 0, 32, "", "Wi-Fi network 0: SSID"),
+  secret(str("wifi.0.pass", 0, 63, "", "Wi-Fi network 0: passphrase (8..63 chars, empty = open)")),
+  secret(new KeyDef("wifi.0.psk", VType.Bytes, 0, 32, 0, "", "", 0, "Wi-Fi network 0: PSK (32 bytes hex), instead of pass")),
+  num("wifi.0.prio", 0, 255, 0, "Wi-Fi network 0: priority (higher first)"),
+  str("wifi.1.ssid", 0, 32, "", "Wi-Fi network 1: SSID"),
+  secret(str("wifi.1.pass", 0, 63, "", "Wi-Fi network 1: passphrase")),
+  secret(new KeyDef("wifi.1.psk", VType.Bytes, 0, 32, 0, "", "", 0, "Wi-Fi network 1: PSK")),
+  num("wifi.1.prio", 0, 255, 0, "Wi-Fi network 1: priority"),
+  str("wifi.2.ssid", 0, 32, "", "Wi-Fi network 2: SSID"),
+  secret(str("wifi.2.pass", 0, 63, "", "Wi-Fi network 2: passphrase")),
+  secret(new KeyDef("wifi.2.psk", VType.Bytes, 0, 32, 0, "", "", 0, "Wi-Fi network 2: PSK")),
+  num("wifi.2.prio", 0, 255, 0, "Wi-Fi network 2: priority"),
+  str("wifi.3.ssid", 0, 32, "", "Wi-Fi network 3: SSID"),
+  secret(str("wifi.3.pass", 0, 63, "", "Wi-Fi network 3: passphrase")),
+  secret(new KeyDef("wifi.3.psk", VType.Bytes, 0, 32, 0, "", "", 0, "Wi-Fi network 3: PSK")),
+  num("wifi.3.prio", 0, 255, 0, "Wi-Fi network 3: priority"),
+  choice("if.mode", "dhcp|static", "dhcp", "address assignment: dhcp or static"),
+  ip("if.addr", 0, "static address"),
+  ip("if.mask", 0xffffff00, "static netmask"),
+  ip("if.gw", 0, "static default gateway"),
+  ip("if.dns", 0, "static DNS server"),
+  str("hostname", 1, 32, "wasmnet", "host name (letters, digits, '-')"),
+  choice("power", "perf|balanced|low", "balanced", "power profile"),
+  flag("ka.enable", false, "TCP keep-alive on by default"),
+  num("ka.idle", 1, 86400, 60, "keep-alive idle time, s"),
+  num("ka.intvl", 1, 3600, 10, "keep-alive probe interval, s"),
+  num("ka.count", 1, 32, 5, "keep-alive probes before drop"),
+  choice("failover", "priority|rssi|sticky", "priority", "which known network to join"),
+  num("fo.retries", 1, 100, 3, "join attempts before trying the next network"),
+  str("host.0", 0, 48, "", "hosts table entry: name=a.b.c.d"),
+  str("host.1", 0, 48, "", "hosts table entry"),
+  str("host.2", 0, 48, "", "hosts table entry"),
+  str("host.3", 0, 48, "", "hosts table entry"),
+  num("log.level", 0, 4, 2, "log level at boot: 0 error .. 4 trace"),
+  str("ota.url", 0, 96, "", "OTA update URL"),
+  flag("ota.auto", false, "install updates automatically"),
+  num("ota.check", 60, 604800, 86400, "OTA check interval, s"),
+  internal("_pmk.0", 64, "cached PMK, network 0"),
+  internal("_pmk.1", 64, "cached PMK, network 1"),
+  internal("_pmk.2", 64, "cached PMK, network 2"),
+  internal("_pmk.3", 64, "cached PMK, network 3"),
+  internal("_lease", 32, "last DHCP lease"),
+];
+
+/** Index into SCHEMA of the key at (ptr, len), or -1. */
+export function schemaFind(ptr: usize, len: i32): i32 {
+  for (let i = 0, n = SCHEMA.length; i < n; i++) {
+    const name = unchecked(SCHEMA[i]).name;
+    if (name.length != len) continue;
+    let j = 0;
+    while (j < len && <u32>name.charCodeAt(j) == <u32>load<u8>(ptr + j)) j++;
+    if (j == len) return i;
+  }
+  return -1;
+}
+
+/** Keys: 1..15 bytes of [a-z0-9._-]. */
+export function validKeyName(ptr: usize, len: i32): bool {
+  if (len < 1 || len > KEY_MAX) return false;
+  for (let i = 0; i < len; i++) {
+    const c = <i32>load<u8>(ptr + i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 46 || c == 95 || c == 45)) return false;
+  }
+  return true;
+}
