@@ -87,6 +87,7 @@ export class Pinger extends EchoReplyListener {
     if (rtt > this.rttMax) this.rttMax = rtt;
     this.rttSum += rtt;
     this.received++;
+    if (this.received == this.total) this.running = false;
   }
 
   /** RTT of the i-th reply received (arrival order), in µs. */
