@@ -119,3 +119,7 @@ export function icmp_last_code(): u32 { return udpErrors.lastCode; }
 
 export function counter(id: i32): u32 { return counterValue(id); }
 export function heap_top(): i32 { return memStat(3); }
+
+import { inetSum } from "../../stack/wire/checksum";
+/** The partial sum of len bytes (network order, folded, not complemented). */
+export function inet_sum(ptr: usize, len: i32, seed: u32): u32 { return inetSum(ptr, len, seed); }
