@@ -219,15 +219,14 @@ export class Shell {
     if (a.count == 0) { r.fail("bad_request", "empty command"); this.finish(); return; }
     const cmd = this.lookup();
     if (cmd < 0) {
-      r.fail("unknown_command", "unknown command '"); r.msgBytes(a.ptr(0), a.len(0));
       // A group name alone ("config") lists its subcommands.
       let group = false;
       for (let k = 0; k < this.commands; k++) {
-        if (this.prefixIs(unchecked(names[k]), 0)) {
-          if (!group) { r.msg("'; try: "); group = true; } else r.msg(", ");
-          r.msg(unchecked(names[k]));
-        }
+        if (!this.prefixIs(unchecked(names[k]), 0)) continue;
+        if (!group) { r.fail("usage", "'"); r.msgBytes(a.ptr(0), a.len(0)); r.msg("' needs a subcommand: "); group = true; } else r.msg(", ");
+        r.msg(unchecked(names[k]));
       }
+      if (!group) { r.fail("unknown_command", "unknown command '"); r.msgBytes(a.ptr(0), a.len(0)); }
       if (!group) r.msg("' (try 'help')");
       this.finish();
       return;
