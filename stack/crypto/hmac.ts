@@ -59,12 +59,14 @@ export function hmacSha1Wipe(ctx: usize): void {
   wipe(ctx, HMAC_CTX_SIZE);
 }
 
-const oneShot = memory.data(HMAC_CTX_SIZE);
+/** One context shared by the one-shot functions here and in wpa.ts (hmacSha1, prfSha1,
+ *  eapolMic*), which each run to completion and wipe it: one copy in memory, not reentrant. */
+export const hmacScratch = memory.data(HMAC_CTX_SIZE);
 
 /** One-shot HMAC-SHA1 into 20 bytes at out. */
 export function hmacSha1(key: usize, keyLen: i32, data: usize, dataLen: i32, out: usize): void {
-  hmacSha1Init(oneShot, key, keyLen);
-  hmacSha1Update(oneShot, data, dataLen);
-  hmacSha1Final(oneShot, out);
-  hmacSha1Wipe(oneShot);
+  hmacSha1Init(hmacScratch, key, keyLen);
+  hmacSha1Update(hmacScratch, data, dataLen);
+  hmacSha1Final(hmacScratch, out);
+  hmacSha1Wipe(hmacScratch);
 }

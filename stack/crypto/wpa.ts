@@ -1,8 +1,8 @@
 // WPA2-PSK key hierarchy (IEEE 802.11-2016): passphrase -> PMK (Annex J.4), the PRF of
 // 12.7.1.2, PTK = KCK | KEK | TK (12.7.1.3 / 12.7.6), and the EAPOL-Key MIC for key
 // descriptor version 2 (HMAC-SHA1-128).
-import { HMAC_CTX_SIZE, hmacSha1Init, hmacSha1Update, hmacSha1Final, hmacSha1Wipe } from "./hmac";
-import { PBKDF2_JOB_SIZE, pbkdf2Begin, pbkdf2Step, pbkdf2Result } from "./pbkdf2";
+import { hmacScratch, hmacSha1Init, hmacSha1Update, hmacSha1Final, hmacSha1Wipe } from "./hmac";
+import { pbkdf2Begin, pbkdf2Step, pbkdf2Result, pbkdf2HmacSha1 } from "./pbkdf2";
 import { ctEqual, wipe } from "./accel";
 
 export const WPA_PMK_LEN: i32 = 32;
@@ -19,7 +19,6 @@ export const EAPOL_MIC_OFFSET: i32 = 81;
 export const EAPOL_MIC_LEN: i32 = 16;
 
 const mac = memory.data(20);
-const prfCtx = memory.data(HMAC_CTX_SIZE);
 const zeroByte = memory.data(1);
 const counterByte = memory.data(1);
 const zeros16 = memory.data(16);
@@ -56,10 +55,8 @@ export function wpaPskFromHex(hex: usize, len: i32, out: usize): bool {
   return true;
 }
 
-const pmkJob = memory.data(PBKDF2_JOB_SIZE);
-
 /** Starts PMK = PBKDF2-HMAC-SHA1(passphrase, SSID, 4096, 256 bits) as a resumable job in
- *  caller memory of PBKDF2_JOB_SIZE bytes. False for an invalid passphrase or SSID > 32. */
+ *  caller memory of PBKDF2_JOB_SIZE bytes (pbkdf2.ts). False for an invalid passphrase or SSID > 32. */
 export function wpaPmkBegin(job: usize, pass: usize, passLen: i32, ssid: usize, ssidLen: i32): bool {
   if (!wpaPassphraseValid(pass, passLen) || ssidLen < 0 || ssidLen > 32) return false;
   return pbkdf2Begin(job, pass, passLen, ssid, ssidLen, WPA_PMK_ITERATIONS, WPA_PMK_LEN);
@@ -77,9 +74,8 @@ export function wpaPmkResult(job: usize, out: usize): bool {
 
 /** One-shot passphrase -> PMK (blocks for the whole derivation). */
 export function wpaPmkFromPassphrase(pass: usize, passLen: i32, ssid: usize, ssidLen: i32, out: usize): bool {
-  if (!wpaPmkBegin(pmkJob, pass, passLen, ssid, ssidLen)) return false;
-  while (!wpaPmkStep(pmkJob, 0xffffffff)) {}
-  return wpaPmkResult(pmkJob, out);
+  if (!wpaPassphraseValid(pass, passLen) || ssidLen < 0 || ssidLen > 32) return false;
+  return pbkdf2HmacSha1(pass, passLen, ssid, ssidLen, WPA_PMK_ITERATIONS, out, WPA_PMK_LEN);
 }
 
 /** A configured secret: 64 hex digits are taken as the PSK, anything else as a passphrase. */
@@ -95,7 +91,7 @@ export function wpaPmkFromSecret(secret: usize, len: i32, ssid: usize, ssidLen: 
  *  outLen <= 0 writes nothing. */
 export function prfSha1(key: usize, keyLen: i32, label: usize, labelLen: i32, data: usize, dataLen: i32, out: usize, outLen: i32): void {
   if (outLen <= 0) return;
-  const ctx = prfCtx;
+  const ctx = hmacScratch;
   hmacSha1Init(ctx, key, keyLen);
   store<u8>(zeroByte, 0);
   for (let i = 0, pos = 0; pos < outLen; i++, pos += 20) {
@@ -149,17 +145,15 @@ export function wpaPtk(pmk: usize, aa: usize, spa: usize, anonce: usize, snonce:
 // ---------------------------------------------------------------------------------------
 // EAPOL-Key MIC, key descriptor version 2: HMAC-SHA1 truncated to 128 bits.
 
-const micCtx = memory.data(HMAC_CTX_SIZE);
-
 /** MIC over len bytes of an EAPOL frame (from the 802.1X header) whose MIC field the
  *  caller has zeroed; 16 bytes to out. */
 export function eapolMic(kck: usize, frame: usize, len: i32, out: usize): void {
-  hmacSha1Init(micCtx, kck, 16);
-  hmacSha1Update(micCtx, frame, len);
-  hmacSha1Final(micCtx, mac);
+  hmacSha1Init(hmacScratch, kck, 16);
+  hmacSha1Update(hmacScratch, frame, len);
+  hmacSha1Final(hmacScratch, mac);
   memory.copy(out, mac, 16);
   wipe(mac, 20);
-  hmacSha1Wipe(micCtx);
+  hmacSha1Wipe(hmacScratch);
 }
 
 /** Checks the MIC carried at EAPOL_MIC_OFFSET of a received EAPOL-Key frame, computing
@@ -167,13 +161,13 @@ export function eapolMic(kck: usize, frame: usize, len: i32, out: usize): void {
  *  comparison. False for a frame too short to hold the field. */
 export function eapolMicVerify(kck: usize, frame: usize, len: i32): bool {
   if (len < EAPOL_MIC_OFFSET + EAPOL_MIC_LEN) return false;
-  hmacSha1Init(micCtx, kck, 16);
-  hmacSha1Update(micCtx, frame, EAPOL_MIC_OFFSET);
-  hmacSha1Update(micCtx, zeros16, EAPOL_MIC_LEN);
-  hmacSha1Update(micCtx, frame + EAPOL_MIC_OFFSET + EAPOL_MIC_LEN, len - EAPOL_MIC_OFFSET - EAPOL_MIC_LEN);
-  hmacSha1Final(micCtx, mac);
+  hmacSha1Init(hmacScratch, kck, 16);
+  hmacSha1Update(hmacScratch, frame, EAPOL_MIC_OFFSET);
+  hmacSha1Update(hmacScratch, zeros16, EAPOL_MIC_LEN);
+  hmacSha1Update(hmacScratch, frame + EAPOL_MIC_OFFSET + EAPOL_MIC_LEN, len - EAPOL_MIC_OFFSET - EAPOL_MIC_LEN);
+  hmacSha1Final(hmacScratch, mac);
   const ok = ctEqual(mac, frame + EAPOL_MIC_OFFSET, EAPOL_MIC_LEN);
   wipe(mac, 20);
-  hmacSha1Wipe(micCtx);
+  hmacSha1Wipe(hmacScratch);
   return ok;
 }
