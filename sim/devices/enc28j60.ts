@@ -463,11 +463,11 @@ export class Enc28j60Model implements SpiDevice {
     const size = end - start + 1;
     const wr = this.reg16("ERXWRPT"), rd = this.reg16("ERXRDPT");
     const gap = (((rd - wr) % size) + size) % size; // bytes from the write pointer up to the read pointer
-    if (gap === 0) return size - 1;
-    // Errata 14: with an even ERXRDPT the hardware may fill the ring until the write pointer
-    // reaches ERXRDPT, after which it sees an empty ring and overwrites unread packets
-    // (their next packet pointers and status vectors).
-    return rd & 1 ? gap - 1 : gap + 1;
+    // Errata 14: with an even ERXRDPT the receive hardware may corrupt the ring. Modelled as
+    // the stop condition never matching: a full ring is written through, over the unread
+    // packets' next packet pointers and status vectors.
+    if (gap === 0 || !(rd & 1)) return size - 1;
+    return gap - 1;
   }
 
   private checkReceiveSetup(): void {
