@@ -47,6 +47,7 @@ interface Crypto {
   /** Lays the arrays out in the input buffer; returns their addresses. */
   put(...arrays: Uint8Array[]): number[];
   out: number;
+  heapAfterSetup: number;
   read(ptr: number, len: number): Uint8Array;
 }
 
@@ -77,7 +78,7 @@ async function load(accel: boolean): Promise<Crypto> {
   ex._start();
   const inBase = ex.input_buffer();
   return {
-    ex, accelCalls, out: ex.output_buffer(),
+    ex, accelCalls, out: ex.output_buffer(), heapAfterSetup: 0,
     put(...arrays) {
       const ptrs: number[] = [];
       let p = inBase;
@@ -93,6 +94,7 @@ function suite(accel: boolean): void {
     let c: Crypto;
     test("setup", async () => {
       c = await load(accel);
+      c.heapAfterSetup = c.ex.heap_top();
       assert.equal(c.ex.caps(), accel ? 3 : 0);
     });
 
@@ -241,6 +243,12 @@ function suite(accel: boolean): void {
         }
         assert.equal(c.ex.mic_verify(k2, f2, 96), 0, "too short to hold a MIC");
       }
+    });
+
+    test("nothing above allocated (stub runtime heap top moved only by the probes)", () => {
+      const a = c.ex.heap_top(), b = c.ex.heap_top(), probe = b - a;
+      assert.equal(c.ex.heap_top() - b, probe);
+      assert.equal(a - c.heapAfterSetup, probe, "heap grew between setup and the end of the vectors");
     });
 
     if (accel) {
