@@ -13,6 +13,7 @@ import { Rng } from "./core/rng.ts";
 import { type BoardDefinition, loadBoard } from "./board.ts";
 import { type CpuCost, InstructionCounter, WASM3_ESP32_240MHZ, cpuMicros } from "./cpu-model.ts";
 import { Timeline } from "./timeline.ts";
+import type { Esp32WifiRadio } from "./wifi/radio.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUILD_RELEASE = join(root, "build/stack.wasm");
@@ -78,6 +79,7 @@ export class SimDevice implements HalImports {
   private readonly boardKeys: Record<number, string>;
   private exports!: HalExports;
   private counter: InstructionCounter | null = null;
+  private radio: Esp32WifiRadio | null = null;
 
   // Parts on the board.
   private readonly spiDevices = new Map<number, { part: SpiDevice; hz: number }>();
@@ -171,7 +173,7 @@ export class SimDevice implements HalImports {
   // ---- life cycle ----
 
   boot(): void {
-    const module = new WebAssembly.Module(this.wasm);
+    const module = new WebAssembly.Module(this.wasm as BufferSource);
     const instance = new WebAssembly.Instance(module, halImportObject(this));
     this.exports = instance.exports as unknown as HalExports;
     this.counter = InstructionCounter.of(instance.exports);
@@ -378,15 +380,54 @@ export class SimDevice implements HalImports {
     return len;
   }
 
-  // The Wi-Fi radio slot is empty until a radio model is attached.
-  wifi_scan(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_join(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_leave(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_tx(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_eapol_tx(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_set_key(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_clear_keys(): number { this.halCall(); return HalError.Unsupported; }
-  wifi_set_power_save(): number { this.halCall(); return HalError.Unsupported; }
+  // The Wi-Fi radio slot: empty (Unsupported) until a radio model is attached.
+  attachWifi(radio: Esp32WifiRadio): void {
+    this.radio = radio;
+    radio.client = {
+      wifiEvent: (event, status, data) => this.deliver(() => {
+        const cap = this.exports.staging_capacity(StagingKind.WifiEvent);
+        const len = Math.min(cap, data.length);
+        this.mem().set(data.subarray(0, len), this.exports.staging_buffer(StagingKind.WifiEvent));
+        this.exports.on_wifi_event(event, status, len, this.nowBig());
+      }),
+      wifiRx: (kind, frame) => this.deliver(() => {
+        if (frame.length > this.exports.staging_capacity(StagingKind.WifiRx)) return;
+        this.mem().set(frame, this.exports.staging_buffer(StagingKind.WifiRx));
+        this.exports.on_wifi_rx(kind, frame.length, this.nowBig());
+      }),
+    };
+  }
+
+  private wifiBytes(ptr: number, len: number): Uint8Array | null {
+    return this.checkRange(ptr, len) ? this.mem().slice(ptr, ptr + len) : null;
+  }
+
+  private withRadio(fn: (r: Esp32WifiRadio) => number): number {
+    this.halCall();
+    return this.radio ? fn(this.radio) : HalError.Unsupported;
+  }
+
+  wifi_scan(params: number, len: number): number {
+    return this.withRadio((r) => { const b = this.wifiBytes(params, len); return b ? r.scan(b) : HalError.Invalid; });
+  }
+  wifi_join(params: number, len: number): number {
+    return this.withRadio((r) => { const b = this.wifiBytes(params, len); return b ? r.join(b) : HalError.Invalid; });
+  }
+  wifi_leave(reason: number): number { return this.withRadio((r) => r.leave(reason)); }
+  wifi_tx(frame: number, len: number): number {
+    return this.withRadio((r) => { const b = this.wifiBytes(frame, len); return b ? r.tx(b) : HalError.Invalid; });
+  }
+  wifi_eapol_tx(frame: number, len: number): number {
+    return this.withRadio((r) => { const b = this.wifiBytes(frame, len); return b ? r.eapolTx(b) : HalError.Invalid; });
+  }
+  wifi_set_key(kind: number, index: number, key: number, keyLen: number, rsc: number): number {
+    return this.withRadio((r) => {
+      const k = this.wifiBytes(key, keyLen), c = this.wifiBytes(rsc, 6);
+      return k && c ? r.setKey(kind, index, k, c) : HalError.Invalid;
+    });
+  }
+  wifi_clear_keys(): number { return this.withRadio((r) => r.clearKeys()); }
+  wifi_set_power_save(mode: number, listenInterval: number): number { return this.withRadio((r) => r.setPowerSave(mode, listenInterval)); }
 
   accel_caps(): number {
     this.halCall();

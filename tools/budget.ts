@@ -30,7 +30,7 @@ export async function measureBudget(wasm: Uint8Array, board = DEFAULT_BOARD): Pr
   hal.panic = (msg: number, len: number) => {
     throw new Error(`panic during init: ${Buffer.from(new Uint8Array(memory!.buffer, msg, len)).toString()}`);
   };
-  const { instance } = await WebAssembly.instantiate(wasm, { [abi.importModule]: hal });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as BufferSource), { [abi.importModule]: hal } as WebAssembly.Imports);
   const ex = instance.exports as any;
   memory = ex.memory;
   ex.init();

@@ -43,8 +43,8 @@ const WRAP_IV = Buffer.from("a6a6a6a6a6a6a6a6", "hex");
 export function aesWrap(kek: Uint8Array, plain: Uint8Array): Buffer {
   const n = plain.length / 8;
   if (!Number.isInteger(n) || n < 2) throw new Error("key wrap input must be a multiple of 8 bytes, at least 16");
-  let a = Buffer.from(WRAP_IV);
-  const r = Array.from({ length: n }, (_, i) => Buffer.from(plain.subarray(i * 8, i * 8 + 8)));
+  let a: Buffer = Buffer.from(WRAP_IV);
+  const r: Buffer[] = Array.from({ length: n }, (_, i) => Buffer.from(plain.subarray(i * 8, i * 8 + 8)));
   for (let j = 0; j <= 5; j++) {
     for (let i = 0; i < n; i++) {
       const b = aesBlock(kek, Buffer.concat([a, r[i]]), true);
@@ -59,8 +59,8 @@ export function aesWrap(kek: Uint8Array, plain: Uint8Array): Buffer {
 export function aesUnwrap(kek: Uint8Array, wrapped: Uint8Array): Buffer | null {
   const n = wrapped.length / 8 - 1;
   if (!Number.isInteger(n) || n < 2) return null;
-  let a = Buffer.from(wrapped.subarray(0, 8));
-  const r = Array.from({ length: n }, (_, i) => Buffer.from(wrapped.subarray(8 + i * 8, 16 + i * 8)));
+  let a: Buffer = Buffer.from(wrapped.subarray(0, 8));
+  const r: Buffer[] = Array.from({ length: n }, (_, i) => Buffer.from(wrapped.subarray(8 + i * 8, 16 + i * 8)));
   for (let j = 5; j >= 0; j--) {
     for (let i = n - 1; i >= 0; i--) {
       const b = aesBlock(kek, Buffer.concat([xorCounter(a, n * j + i + 1), r[i]]), false);

@@ -26,7 +26,7 @@ test("counts executed instructions and calls of a loop exactly", () => {
       (local.get $acc))
     (func (export "twice") (param i32) (result i32)
       (i32.add (call $sum (local.get 0)) (call $sum (local.get 0)))))`);
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(instrument(bytes))) as any;
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(instrument(bytes) as BufferSource)) as any;
   const count = () => Number(exports.__instr_count.value);
   const calls = () => Number(exports.__call_count.value);
   assert.equal(exports.sum(10), 55);
