@@ -185,6 +185,8 @@ export class DhcpServer {
     const l = [...this.leases.values()].find((x) => x.mac === mac && x.state === "bound");
     return l && l.expires > this.host.sched.now ? l : undefined;
   }
+  /** True while a DECLINEd address is held out of the pool. */
+  isDeclined(a: number | string): boolean { return (this.declined.get(toIp(a)) ?? -1) > this.now(); }
   messages(type: string): DhcpLogEntry[] { return this.log.filter((e) => e.type === type); }
 
   close(): void { this.sock.close(); }
