@@ -113,8 +113,11 @@ export class Shell {
   }
 
   private editByte(c: i32, now: i64): void {
-    if (this.esc == 1) { this.esc = c == 91 || c == 79 ? 2 : 0; return; }
-    if (this.esc == 2) { if (c >= 0x40 && c <= 0x7e) this.esc = 0; else if (c < 0x20 || c > 0x3f) this.esc = 0; return; }
+    // ESC [ ... final / ESC O x (arrow and function keys) are swallowed; a control
+    // character ends the sequence and is handled normally.
+    if (this.esc != 0 && c < 0x20) this.esc = 0;
+    else if (this.esc == 1) { this.esc = c == 91 || c == 79 ? 2 : 0; return; }
+    else if (this.esc == 2) { if (c >= 0x40 && c <= 0x7e || c > 0x7e) this.esc = 0; return; }
     if (c == 27) { this.esc = 1; return; }
     if (c == 13) { this.lastCR = true; this.endLine(now); return; }
     if (c == 10) { if (this.lastCR) { this.lastCR = false; return; } this.endLine(now); return; }

@@ -106,8 +106,9 @@ export class HarnessBoard {
     this.feed(encodeRequest(id, cmd));
     let reply: MachineReply | undefined;
     const d = new Demux({ reply: (r) => { if (r.id === id) reply = r; } });
-    d.push(Uint8Array.from([...this.take(), 10]));
-    if (!reply) throw new Error(`no reply to '${cmd}'`);
+    const out = this.take();
+    d.push(Uint8Array.from([...out, 10]));
+    if (!reply) throw new Error(`no reply to '${cmd}': ${JSON.stringify(Buffer.from(out).toString("latin1").slice(0, 300))}`);
     return reply;
   }
 

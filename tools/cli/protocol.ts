@@ -51,9 +51,12 @@ export class Demux {
 
   private flushLine(): void {
     if (!this.line.length) return;
-    const bytes = Uint8Array.from(this.line);
+    let bytes = Uint8Array.from(this.line);
     this.line = [];
     const text = Buffer.from(bytes).toString("utf8");
+    // A reply may follow echo on the same line (e.g. the erase of a killed half line).
+    const at = Buffer.from(bytes).indexOf('{"id":');
+    if (at > 0) bytes = bytes.subarray(at);
     const m = REPLY_RE.exec(Buffer.from(bytes).toString("latin1"));
     if (m) {
       const json = bytes.subarray(0, m[1].length);
