@@ -8,6 +8,7 @@ type Bench = () => Promise<Record<string, number>>;
 // that is not requested costs nothing).
 const GROUPS: [string, () => Promise<Bench>][] = [
   ["foundation", async () => benchFoundation],
+  ["crypto", async () => (await import("./crypto.ts")).benchCrypto],
 ];
 
 async function main(): Promise<void> {

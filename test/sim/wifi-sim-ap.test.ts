@@ -2,88 +2,13 @@
 // in TypeScript (the stack's AssemblyScript supplicant is judged by the same AP elsewhere).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Scheduler } from "../../sim/core/scheduler.ts";
-import { Rng } from "../../sim/core/rng.ts";
-import { Medium } from "../../sim/wifi/medium.ts";
-import { AccessPoint } from "../../sim/wifi/ap.ts";
-import { Esp32WifiRadio } from "../../sim/wifi/radio.ts";
-import { derivePtk, pmkFromPassphrase } from "../../sim/wifi/crypto.ts";
-import { ETHERTYPE_EAPOL, KeyInfo, buildEapolKey, micValid, parseEapolKey, unwrapKeyData } from "../../sim/wifi/eapol.ts";
-import { Ie, ethernetFrame, ie, parseIes, rsnIeWpa2Psk } from "../../sim/wifi/ieee80211.ts";
+import { Ie } from "../../sim/wifi/ieee80211.ts";
+import { ethernetFrame } from "../../sim/wifi/ieee80211.ts";
 import { WifiEvent } from "../../sim/generated/hal.ts";
-import type { FrameEndpoint, Port } from "../../sim/net/port.ts";
-
-const STA_MAC = Buffer.from("02aabbccdd01", "hex");
-
-class WiredCapture implements Port {
-  frames: Uint8Array[] = [];
-  private ep: FrameEndpoint | null = null;
-  attach(ep: FrameEndpoint): void { this.ep = ep; }
-  send(frame: Uint8Array): void { this.frames.push(frame); }
-  get up(): boolean { return true; }
-  onLinkChange(): () => void { return () => {}; }
-  inject(frame: Uint8Array): void { this.ep?.receive(frame); }
-}
-
-function world(apOpts: Partial<ConstructorParameters<typeof AccessPoint>[3]> = {}) {
-  const scheduler = new Scheduler();
-  const rng = new Rng(11);
-  const medium = new Medium(scheduler, rng.fork("air"));
-  const ap = new AccessPoint(scheduler, rng.fork("ap"), medium, { ssid: "lab", passphrase: "correct horse", channel: 6, bssid: "02:00:00:00:0a:01", ...apOpts });
-  const wired = new WiredCapture();
-  ap.attachWired(wired);
-  const radio = new Esp32WifiRadio(scheduler, medium, { mac: STA_MAC });
-  return { scheduler, medium, ap, radio, wired };
-}
-
-/** A minimal supplicant: enough to drive the AP through the 4-way and group handshakes. */
-class TestSupplicant {
-  events: { event: number; status: number; data: Uint8Array }[] = [];
-  installed = { ptk: false, gtk: null as Buffer | null };
-  m3Seen = 0;
-  private ptk: ReturnType<typeof derivePtk> | null = null;
-  private snonce = Buffer.alloc(32, 7);
-  constructor(private radio: Esp32WifiRadio, private passphrase: string, private ssid: string, private bssid: Buffer) {
-    radio.client = {
-      wifiEvent: (event, status, data) => this.events.push({ event, status, data }),
-      wifiRx: (kind, frame) => { if (kind === 1) this.onEapol(Buffer.from(frame)); },
-    };
-  }
-  join(channel: number): void {
-    const rsn = ie(Ie.Rsn, rsnIeWpa2Psk());
-    const ssid = Buffer.from(this.ssid);
-    this.radio.join(Buffer.concat([this.bssid, Buffer.of(channel, ssid.length), ssid, Buffer.of(3, 0, rsn.length), rsn]));
-  }
-  private onEapol(frame: Buffer): void {
-    const eapol = frame.subarray(14);
-    const key = parseEapolKey(eapol);
-    if (!key) return;
-    const send = (k: Parameters<typeof buildEapolKey>[0]) => {
-      this.radio.eapolTx(ethernetFrame(this.bssid, STA_MAC, ETHERTYPE_EAPOL, buildEapolKey(k, this.ptk!.kck)));
-    };
-    const pairwise = (key.keyInfo & KeyInfo.Pairwise) !== 0;
-    if (pairwise && !(key.keyInfo & KeyInfo.Mic)) {
-      this.ptk = derivePtk(pmkFromPassphrase(this.passphrase, this.ssid), this.bssid, STA_MAC, key.nonce, this.snonce);
-      send({ keyInfo: KeyInfo.VersionHmacSha1Aes | KeyInfo.Pairwise | KeyInfo.Mic, keyLength: 0, replayCounter: key.replayCounter, nonce: this.snonce, rsc: Buffer.alloc(8), mic: Buffer.alloc(16), keyData: ie(Ie.Rsn, rsnIeWpa2Psk()) });
-    } else if (pairwise && this.ptk && micValid(eapol, this.ptk.kck)) {
-      this.m3Seen++;
-      const data = unwrapKeyData(this.ptk.kek, key.keyData)!;
-      const kde = parseIes(data).get(Ie.Vendor)!.find((b) => b[3] === 1)!;
-      send({ keyInfo: KeyInfo.VersionHmacSha1Aes | KeyInfo.Pairwise | KeyInfo.Mic | KeyInfo.Secure, keyLength: 0, replayCounter: key.replayCounter, nonce: Buffer.alloc(32), rsc: Buffer.alloc(8), mic: Buffer.alloc(16), keyData: Buffer.alloc(0) });
-      this.radio.setKey(0, 0, this.ptk.tk, Buffer.alloc(6));
-      this.radio.setKey(1, kde[4] & 3, kde.subarray(6, 22), key.rsc.subarray(0, 6));
-      this.installed = { ptk: true, gtk: Buffer.from(kde.subarray(6, 22)) };
-    } else if (!pairwise && this.ptk && micValid(eapol, this.ptk.kck)) {
-      const kde = parseIes(unwrapKeyData(this.ptk.kek, key.keyData)!).get(Ie.Vendor)!.find((b) => b[3] === 1)!;
-      send({ keyInfo: KeyInfo.VersionHmacSha1Aes | KeyInfo.Mic | KeyInfo.Secure, keyLength: 0, replayCounter: key.replayCounter, nonce: Buffer.alloc(32), rsc: Buffer.alloc(8), mic: Buffer.alloc(16), keyData: Buffer.alloc(0) });
-      this.radio.setKey(1, kde[4] & 3, kde.subarray(6, 22), key.rsc.subarray(0, 6));
-      this.installed.gtk = Buffer.from(kde.subarray(6, 22));
-    }
-  }
-}
+import { STA_MAC, TestSupplicant, wifiWorld } from "../support/wifi.ts";
 
 test("an active scan finds the AP with its RSN IE", () => {
-  const { scheduler, radio } = world();
+  const { scheduler, radio } = wifiWorld();
   const sup = new TestSupplicant(radio, "x", "lab", Buffer.alloc(6));
   radio.scan(Buffer.of(1, 3, 50, 0, 1, 6, 11));
   scheduler.runUntil(1e6);
@@ -102,7 +27,7 @@ test("an active scan finds the AP with its RSN IE", () => {
 });
 
 test("the right passphrase completes the 4-way handshake and data flows both ways, encrypted", () => {
-  const { scheduler, ap, radio, wired } = world();
+  const { scheduler, ap, radio, wired } = wifiWorld();
   const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
   sup.join(6);
   scheduler.runUntil(200_000);
@@ -122,7 +47,7 @@ test("the right passphrase completes the 4-way handshake and data flows both way
 });
 
 test("a wrong passphrase fails the MIC; the AP retries M1, then deauths with reason 15", () => {
-  const { scheduler, ap, radio } = world();
+  const { scheduler, ap, radio } = wifiWorld();
   const sup = new TestSupplicant(radio, "wrong horse", "lab", ap.mac);
   sup.join(6);
   scheduler.runUntil(10e6);
@@ -134,7 +59,7 @@ test("a wrong passphrase fails the MIC; the AP retries M1, then deauths with rea
 });
 
 test("a station with the wrong key gets nothing usable", () => {
-  const { scheduler, ap, radio, wired } = world();
+  const { scheduler, ap, radio, wired } = wifiWorld();
   const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
   sup.join(6);
   scheduler.runUntil(200_000);
@@ -148,7 +73,7 @@ test("a station with the wrong key gets nothing usable", () => {
 });
 
 test("the AP rekeys the GTK and the group handshake completes", () => {
-  const { scheduler, ap, radio } = world({ gtkRekeyUs: 5e6 });
+  const { scheduler, ap, radio } = wifiWorld({ gtkRekeyUs: 5e6 });
   const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
   sup.join(6);
   scheduler.runUntil(200_000);
@@ -160,7 +85,7 @@ test("the AP rekeys the GTK and the group handshake completes", () => {
 });
 
 test("a vanished AP is reported as beacon loss", () => {
-  const { scheduler, ap, radio } = world();
+  const { scheduler, ap, radio } = wifiWorld();
   const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
   sup.join(6);
   scheduler.runUntil(200_000);
@@ -172,7 +97,7 @@ test("a vanished AP is reported as beacon loss", () => {
 });
 
 test("association to an AP that does not answer fails with no-response after retries", () => {
-  const { scheduler, ap, radio } = world();
+  const { scheduler, ap, radio } = wifiWorld();
   const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
   ap.setPowered(false);
   sup.join(6);
