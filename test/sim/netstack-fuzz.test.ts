@@ -113,15 +113,48 @@ test("50k mutated and random frames: no trap, constant heap, still answers ping"
   assert.deepEqual(reply.payload, echo(0, 9, 9, Uint8Array.of(1, 2, 3)));
 });
 
-test("instruction cost (reported, not asserted)", async (t) => {
-  const wasm = instrument(readFileSync(buildHarness("netstack")));
+/** Instantiates the harness with the fake HAL, some of it replaced. */
+async function instantiate(wasm: Uint8Array, overrides: Record<string, Function> = {}) {
   let instance: WebAssembly.Instance;
-  const hal = fakeHal(() => (instance.exports as any).memory);
+  const hal = { ...fakeHal(() => (instance.exports as any).memory), ...overrides };
   ({ instance } = await WebAssembly.instantiate(wasm, { hal }) as any);
   const ex = instance!.exports as any;
   ex._start();
   const mem = () => new Uint8Array(ex.memory.buffer);
   const put = (b: Uint8Array) => { const p = ex.input_buffer(); mem().set(b, p); return p; };
+  return { ex, mem, put };
+}
+
+test("uses the HAL checksum accelerator when accel_caps offers it", async () => {
+  let calls = 0;
+  let mem: () => Uint8Array = () => new Uint8Array(0);
+  const accel = {
+    accel_caps: () => 4, // AccelCap.InetChecksum
+    accel_inet_checksum(buf: number, len: number, seed: number) {
+      calls++;
+      const c = checksum(mem().slice(buf, buf + len), seed & 0xffff);
+      return ~c & 0xffff; // the sum, folded, not complemented
+    },
+  };
+  const h = await instantiate(readFileSync(buildHarness("netstack")), accel);
+  mem = h.mem;
+  const { ex, put } = h;
+  ex.set_ipv4(OUR_IP, 24, ip(192, 168, 1, 1), 1_000_000n);
+  const req = eth(BROADCAST, PEER_MAC, 0x0806, arp(1, PEER_MAC, PEER, ZERO_MAC, OUR_IP));
+  ex.inject(put(req), req.length, 2_000_000n);
+  ex.tx_clear();
+  calls = 0;
+  const ping = eth(OUR_MAC, PEER_MAC, 0x0800, ipv4(PEER, OUR_IP, 1, echo(8, 1, 1, Uint8Array.of(9, 8, 7))));
+  ex.inject(put(ping), ping.length, 3_000_000n);
+  assert.ok(calls >= 3, "IP header in, ICMP in, IP header out");
+  const len = new DataView(mem().slice(ex.output_buffer(), ex.output_buffer() + 4).buffer).getUint32(0, true);
+  const reply = parseIp(mem().slice(ex.output_buffer() + 4 + 14, ex.output_buffer() + 4 + len));
+  assert.ok(reply.headerOk);
+  assert.deepEqual(reply.payload, echo(0, 1, 1, Uint8Array.of(9, 8, 7)));
+});
+
+test("instruction cost (reported, not asserted)", async (t) => {
+  const { ex, put } = await instantiate(instrument(readFileSync(buildHarness("netstack"))));
   const cost = (fn: () => void): bigint => { const before = ex.__instr_count.value; fn(); return ex.__instr_count.value - before; };
   ex.set_ipv4(OUR_IP, 24, ip(192, 168, 1, 1), 1_000_000n);
   const req = eth(BROADCAST, PEER_MAC, 0x0806, arp(1, PEER_MAC, PEER, ZERO_MAC, OUR_IP));
