@@ -12,7 +12,7 @@
 // after the same timeout and counted (Counter.ConsoleBadFrames).
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { count, Counter } from "../runtime/counters";
-import { putc } from "./out";
+import { putc, flushTx } from "./out";
 import { configStore, ConfigError } from "../config/store";
 import { SCHEMA } from "../config/schema";
 import { parseValue, schemaIndex } from "../config/text";
@@ -144,6 +144,7 @@ export function improvWifiResult(ok: bool, now: i64): void {
     sendError(ImprovError.UnableToConnect);
     sendState();
   }
+  flushTx();
 }
 
 export function improvScanResult(ssid: usize, ssidLen: i32, rssi: i32, auth: bool): void {
@@ -153,11 +154,13 @@ export function improvScanResult(ssid: usize, ssidLen: i32, rssi: i32, auth: boo
   n = addI32(n, rssi);
   n = addStr(n, auth ? "YES" : "NO");
   sendResult(n);
+  flushTx();
 }
 export function improvScanDone(): void {
   if (!scanning) return;
   scanning = false;
   sendResultEmpty(ImprovCmd.Scan);
+  flushTx();
 }
 
 function handleFrame(now: i64): void {
