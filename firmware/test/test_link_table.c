@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "generated/hal_abi.h"
+#include "board.h"
 #include "runner.h"
 
 static int well_formed(const char *sig)
@@ -42,4 +43,26 @@ void test_link_table(void)
     int calls = 0;
     for (const char *p = text; (p = strstr(p, "m3_LinkRawFunction(")); p++) calls++;
     CHECK_EQ(calls, HAL_IMPORT_COUNT);
+}
+
+/* Generated board tables: each board's EthSpiDevice has an SPI entry, the ENC28J60 clock is
+   within its 20 MHz limit, and lookups behave. */
+void test_boards(void);
+void test_boards(void)
+{
+    CHECK(BOARD_COUNT >= 3);
+    CHECK(board_find("esp32-devkitc-enc28j60") != NULL);
+    CHECK(board_find("no-such-board") == NULL);
+    for (int i = 0; i < BOARD_COUNT; i++) {
+        const board_t *b = &BOARDS[i];
+        CHECK(board_find(b->name) == b);
+        CHECK_EQ(board_info_get(b, 9999), -1);
+        int32_t dev = board_info_get(b, HAL_BOARD_KEY_ETH_SPI_DEVICE);
+        if (dev >= 0) {
+            const board_spi_t *s = board_spi_get(b, dev);
+            CHECK(s != NULL);
+            if (s) { CHECK(s->hz <= 20000000); CHECK(s->cs_hold_ns >= 210); }
+            CHECK_EQ(b->eth_int_pin, board_info_get(b, HAL_BOARD_KEY_ETH_INT_PIN));
+        }
+    }
 }

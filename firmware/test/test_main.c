@@ -1,5 +1,7 @@
 #include "runner.h"
 
+void test_boards(void);
+
 int t_passed, t_failed;
 
 int main(void)
@@ -9,6 +11,7 @@ int main(void)
     test_boot_state();
     test_accel();
     test_link_table();
+    test_boards();
     printf("%d passed, %d failed\n", t_passed, t_failed);
     return t_failed ? 1 : 0;
 }
