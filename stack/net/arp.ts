@@ -65,6 +65,7 @@ export class Arp {
   private view: ArpPacket = new ArpPacket();
 
   constructor(private driver: NetDriver, private ourMac: usize, capacity: i32 = 8, queueSlots: i32 = 2, slotBytes: i32 = 590) {
+    if (capacity < 1) capacity = 1; // eviction needs one entry to replace
     this.capacity = capacity;
     this.state = new StaticArray<u8>(capacity);
     this.ip = new StaticArray<u32>(capacity);

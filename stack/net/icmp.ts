@@ -82,7 +82,8 @@ export class Icmp extends IpProtocolHandler {
     const type = m.type;
     if (type == IcmpType.EchoRequest) {
       // RFC 1122 §3.2.2.6 lets us ignore echo requests to broadcast/multicast (smurf).
-      if (this.ip.rxAddressing == RxAddressing.Unicast) this.reply(src, m, now);
+      // Not to 0.0.0.0 either: a host without an address cannot receive the reply.
+      if (this.ip.rxAddressing == RxAddressing.Unicast && src != 0) this.reply(src, m, now);
     } else if (type == IcmpType.EchoReply) {
       const l = this.echoListener;
       if (l) l.onEchoReply(src, m.echoIdent, m.echoSeq, m.body, m.bodyLen, now);

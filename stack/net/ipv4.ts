@@ -101,8 +101,8 @@ export class Ipv4 extends IpReceiver {
     if (!p.checksumValid()) { count(Counter.IpDropBadChecksum); return; }
     const src = p.src;
     const dst = p.dst;
-    // RFC 1122 §3.2.1.3: a broadcast or multicast source is invalid.
-    if (src == IPV4_BROADCAST || isMulticast(src) || (src == iface.directedBroadcast && src != 0)) {
+    // RFC 1122 §3.2.1.3: a broadcast, multicast or loopback (127/8) source is invalid.
+    if (src == IPV4_BROADCAST || isMulticast(src) || (src >>> 24) == 127 || (src == iface.directedBroadcast && src != 0)) {
       count(Counter.IpDropMalformed);
       return;
     }

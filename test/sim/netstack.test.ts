@@ -333,10 +333,14 @@ describe("ICMP", () => {
     assert.equal(sent().length, 1, "one token per 250 ms");
   });
 
-  test("never answers an error with an error, nor a broadcast", () => {
+  test("never answers a broadcast with an error, nor an error with an error", () => {
     learnPeer();
     inject(ipFrame(PEER, ip(192, 168, 1, 255), 99, data(20), {}, BROADCAST), T0);
+    const quoted = ipv4(OUR_IP, PEER, 99, data(8));
+    inject(ipFrame(PEER, OUR_IP, 1, icmp(3, 2, 0, quoted), {}), T0);
+    inject(ipFrame(0, OUR_IP, 1, echo(8, 1, 1, data(4))), T0);
     assert.equal(sent().length, 0);
+    assert.equal(counter(Counter.IcmpUnreachRx), 1);
   });
 
   test("hands destination-unreachable to the transport that sent the quoted datagram", () => {
@@ -390,6 +394,7 @@ describe("IPv4 input", () => {
       ["other address", ipFrame(PEER, ip(192, 168, 1, 11), 17, data(8)), Counter.IpDropNotForUs],
       ["unicast IP in link broadcast", ipFrame(PEER, OUR_IP, 17, data(8), {}, BROADCAST), Counter.IpDropNotForUs],
       ["broadcast source", ipFrame(0xffffffff, OUR_IP, 17, data(8)), Counter.IpDropMalformed],
+      ["loopback source", ipFrame(ip(127, 0, 0, 1), OUR_IP, 17, data(8)), Counter.IpDropMalformed],
       ["TTL 0", ipFrame(PEER, OUR_IP, 17, data(8), { ttl: 0 }), Counter.IpDropTtl],
       ["first fragment", ipFrame(PEER, OUR_IP, 17, data(8), { flagsFrag: 0x2000 }), Counter.IpDropFragment],
       ["later fragment", ipFrame(PEER, OUR_IP, 17, data(8), { flagsFrag: 0x0010 }), Counter.IpDropFragment],
