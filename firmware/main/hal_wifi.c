@@ -4,15 +4,11 @@
    No esp_netif_create_default_wifi_sta() is ever called, so ESP-IDF starts no netif and no
    DHCP client on the STA interface.
 
-   Record layouts (proposed; must match drivers/esp32-wifi, to be moved into hal/abi.json):
-     WifiScanParams (wifi_scan):  u8 flags (bit0 passive), u8 channel (0 = all),
-                                  u16 dwell_min_ms, u16 dwell_max_ms           (6 bytes, LE)
-     WifiJoinParams (wifi_join):  u8 bssid[6], u8 channel, u8 ssid_len, u8 ssid[32],
-                                  u8 ie_len, u8 ie[ie_len] (our RSN element, id 48 + length)
-     ScanResult event data:       u8 bssid[6], u8 channel, i8 rssi, u8 authmode (wifi_auth_mode_t),
-                                  u8 pairwise, u8 group (wifi_cipher_type_t), u8 ssid_len, u8 ssid[32]
-     Associated event data:       u8 bssid[6], u8 channel
-     Disassociated/AssocFailed:   status = 802.11 reason code (wifi_err_reason_t) */
+   Records and events follow docs/wifi-hal.md (the contract sim/wifi/radio.ts implements too).
+   wifi_ap_record_t has no beacon interval, capability, DTIM or raw IEs, so while a scan runs
+   the radio is also in promiscuous mode for management frames and we take those fields, and
+   the RSN/WPA elements byte for byte, from the beacons and probe responses themselves (the
+   4-way handshake compares the AP's RSN element in message 3 with the one from the scan). */
 #include <string.h>
 
 #include "esp_event.h"
@@ -25,14 +21,31 @@
 #include "host.h"
 
 #define SCAN_MAX 16
-#define JOIN_FIXED 41
+#define IE_MAX 96
+
+typedef struct {
+    uint8_t bssid[6];
+    uint16_t beacon_interval;
+    uint16_t capability;
+    uint8_t dtim_period;
+    uint8_t ie_len;
+    uint8_t ie[IE_MAX]; /* RSN (48) and WPA vendor (221, 00:50:F2 type 1) elements */
+} heard_t;
 
 static bool s_connected;
+static uint8_t s_bssid[6];
 static wifi_ap_record_t s_aps[SCAN_MAX];
+static heard_t s_heard[SCAN_MAX];
+static int s_nheard;
+static uint16_t s_scan_channels; /* bit c set: report channel c (0 = all) */
+static portMUX_TYPE s_scan_lock = portMUX_INITIALIZER_UNLOCKED;
 #if CONFIG_PM_ENABLE
 static esp_pm_lock_handle_t s_no_sleep;
 static bool s_no_sleep_held;
 #endif
+
+bool hal_wifi_ptk_installed(void); /* hal_wifi_supplicant.c */
+bool hal_wifi_protected(void);
 
 static esp_err_t wifi_rx(void *buffer, uint16_t len, void *eb)
 {
@@ -51,46 +64,107 @@ static void post(int32_t event, int32_t status, const void *data, uint16_t len)
     events_push_copy(HAL_EV_WIFI_EVENT, event, status, data, len, esp_timer_get_time());
 }
 
+/* Beacons (subtype 8) and probe responses (5) heard during a scan. */
+static void promisc_rx(void *buf, wifi_promiscuous_pkt_type_t type)
+{
+    if (type != WIFI_PKT_MGMT) return;
+    const wifi_promiscuous_pkt_t *pkt = buf;
+    int len = (int)pkt->rx_ctrl.sig_len - 4; /* without FCS */
+    const uint8_t *f = pkt->payload;
+    if (len < 36) return;
+    uint8_t subtype = (f[0] >> 4) & 0xf;
+    if ((f[0] & 0x0c) != 0 || (subtype != 8 && subtype != 5)) return;
+    heard_t h = { 0 };
+    memcpy(h.bssid, f + 16, 6);
+    h.beacon_interval = (uint16_t)(f[32] | f[33] << 8);
+    h.capability = (uint16_t)(f[34] | f[35] << 8);
+    for (int off = 36; off + 2 <= len && off + 2 + f[off + 1] <= len; off += 2 + f[off + 1]) {
+        const uint8_t id = f[off], elen = f[off + 1];
+        if (id == 5 && elen >= 2) h.dtim_period = f[off + 3];
+        bool wpa = id == 221 && elen >= 4 && f[off + 2] == 0x00 && f[off + 3] == 0x50 && f[off + 4] == 0xf2 && f[off + 5] == 1;
+        if ((id == 48 || wpa) && h.ie_len + 2 + elen <= IE_MAX) {
+            memcpy(h.ie + h.ie_len, f + off, 2u + elen);
+            h.ie_len = (uint8_t)(h.ie_len + 2 + elen);
+        }
+    }
+    portENTER_CRITICAL(&s_scan_lock);
+    int i = 0;
+    while (i < s_nheard && memcmp(s_heard[i].bssid, h.bssid, 6) != 0) i++;
+    if (i < SCAN_MAX) {
+        if (i == s_nheard) s_nheard++;
+        if (h.dtim_period == 0) h.dtim_period = s_heard[i].dtim_period; /* probe responses carry no TIM */
+        s_heard[i] = h;
+    }
+    portEXIT_CRITICAL(&s_scan_lock);
+}
+
+static void scan_finished(void)
+{
+    esp_wifi_set_promiscuous(false);
+    uint16_t n = SCAN_MAX;
+    if (esp_wifi_scan_get_ap_records(&n, s_aps) != ESP_OK) n = 0;
+    uint16_t reported = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        const wifi_ap_record_t *ap = &s_aps[i];
+        if (s_scan_channels && !(s_scan_channels & (1u << ap->primary))) continue;
+        heard_t h = { .beacon_interval = 100, .dtim_period = 1 };
+        portENTER_CRITICAL(&s_scan_lock);
+        for (int k = 0; k < s_nheard; k++)
+            if (memcmp(s_heard[k].bssid, ap->bssid, 6) == 0) h = s_heard[k];
+        portEXIT_CRITICAL(&s_scan_lock);
+        uint8_t rec[6 + 1 + 1 + 2 + 1 + 2 + 1 + 32 + 2 + IE_MAX];
+        size_t k = 0, sl = strnlen((const char *)ap->ssid, 32);
+        memcpy(rec, ap->bssid, 6); k = 6;
+        rec[k++] = ap->primary;
+        rec[k++] = (uint8_t)ap->rssi;
+        rec[k++] = (uint8_t)h.beacon_interval; rec[k++] = (uint8_t)(h.beacon_interval >> 8);
+        rec[k++] = h.dtim_period;
+        rec[k++] = (uint8_t)h.capability; rec[k++] = (uint8_t)(h.capability >> 8);
+        rec[k++] = (uint8_t)sl;
+        memcpy(rec + k, ap->ssid, sl); k += sl;
+        rec[k++] = h.ie_len; rec[k++] = 0;
+        memcpy(rec + k, h.ie, h.ie_len); k += h.ie_len;
+        post(HAL_WIFI_EVENT_SCAN_RESULT, 0, rec, (uint16_t)k);
+        reported++;
+    }
+    post(HAL_WIFI_EVENT_SCAN_DONE, reported, NULL, 0);
+}
+
 static void on_wifi_event(void *arg, esp_event_base_t base, int32_t id, void *data)
 {
     (void)arg; (void)base;
     switch (id) {
-    case WIFI_EVENT_SCAN_DONE: {
-        uint16_t n = SCAN_MAX;
-        if (esp_wifi_scan_get_ap_records(&n, s_aps) != ESP_OK) n = 0;
-        for (uint16_t i = 0; i < n; i++) {
-            uint8_t rec[44] = { 0 };
-            memcpy(rec, s_aps[i].bssid, 6);
-            rec[6] = s_aps[i].primary;
-            rec[7] = (uint8_t)s_aps[i].rssi;
-            rec[8] = (uint8_t)s_aps[i].authmode;
-            rec[9] = (uint8_t)s_aps[i].pairwise_cipher;
-            rec[10] = (uint8_t)s_aps[i].group_cipher;
-            size_t sl = strnlen((const char *)s_aps[i].ssid, 32);
-            rec[11] = (uint8_t)sl;
-            memcpy(rec + 12, s_aps[i].ssid, sl);
-            post(HAL_WIFI_EVENT_SCAN_RESULT, 0, rec, sizeof rec);
-        }
-        post(HAL_WIFI_EVENT_SCAN_DONE, n, NULL, 0);
+    case WIFI_EVENT_SCAN_DONE:
+        scan_finished();
         break;
-    }
     case WIFI_EVENT_STA_CONNECTED: {
-        wifi_event_sta_connected_t *c = data;
-        uint8_t rec[7];
+        const wifi_event_sta_connected_t *c = data;
+        uint8_t rec[9];
         memcpy(rec, c->bssid, 6);
+        memcpy(s_bssid, c->bssid, 6);
         rec[6] = c->channel;
+        rec[7] = (uint8_t)c->aid; rec[8] = (uint8_t)(c->aid >> 8);
         s_connected = true;
         post(HAL_WIFI_EVENT_ASSOCIATED, 0, rec, sizeof rec);
         break;
     }
     case WIFI_EVENT_STA_DISCONNECTED: {
-        wifi_event_sta_disconnected_t *d = data;
-        post(s_connected ? HAL_WIFI_EVENT_DISASSOCIATED : HAL_WIFI_EVENT_ASSOC_FAILED, d->reason, NULL, 0);
+        const wifi_event_sta_disconnected_t *d = data;
+        if (!s_connected) {
+            /* ESP-IDF reports a reason, not the AP's status code; its own codes (>= 200: no AP
+               found, auth/assoc timeouts) mean the AP never answered. */
+            post(HAL_WIFI_EVENT_ASSOC_FAILED, d->reason >= 200 ? 0xFFFF : d->reason, d->bssid, 6);
+        } else {
+            /* The driver does not say which frame carried the reason: 4 (inactivity) and 8
+               (leaving) are disassociation reasons, the rest are reported as deauthentication. */
+            int ev = d->reason == 4 || d->reason == 8 ? HAL_WIFI_EVENT_DISASSOCIATED : HAL_WIFI_EVENT_DEAUTHENTICATED;
+            post(ev, d->reason, d->bssid, 6);
+        }
         s_connected = false;
         break;
     }
     case WIFI_EVENT_STA_BEACON_TIMEOUT:
-        post(HAL_WIFI_EVENT_BEACON_LOSS, 0, NULL, 0);
+        post(HAL_WIFI_EVENT_BEACON_LOSS, 0, s_bssid, 6);
         break;
     default:
         break;
@@ -121,32 +195,55 @@ void hal_wifi_setup(void)
 
 int32_t hal_wifi_scan(const uint8_t *params, int32_t len)
 {
-    if (len < 6) return HAL_HAL_ERROR_INVALID;
-    uint16_t dmin = (uint16_t)(params[2] | params[3] << 8), dmax = (uint16_t)(params[4] | params[5] << 8);
-    wifi_scan_config_t sc = { .channel = params[1], .show_hidden = false,
-                              .scan_type = (params[0] & 1) ? WIFI_SCAN_TYPE_PASSIVE : WIFI_SCAN_TYPE_ACTIVE };
-    if (params[0] & 1) sc.scan_time.passive = dmax ? dmax : 360;
-    else { sc.scan_time.active.min = dmin; sc.scan_time.active.max = dmax ? dmax : 120; }
+    if (len < 4 || len < 4 + params[1]) return HAL_HAL_ERROR_INVALID;
+    uint8_t n = params[1];
+    uint16_t dwell = (uint16_t)(params[2] | params[3] << 8);
+    uint16_t mask = 0;
+    for (int i = 0; i < n; i++) {
+        if (params[4 + i] < 1 || params[4 + i] > 14) return HAL_HAL_ERROR_INVALID;
+        mask |= (uint16_t)(1u << params[4 + i]);
+    }
+    bool active = params[0] & 1;
+    /* ESP-IDF scans one channel or all: a list of several scans all and filters the results. */
+    wifi_scan_config_t sc = { .channel = n == 1 ? params[4] : 0, .show_hidden = false,
+                              .scan_type = active ? WIFI_SCAN_TYPE_ACTIVE : WIFI_SCAN_TYPE_PASSIVE };
+    if (active) { sc.scan_time.active.min = dwell; sc.scan_time.active.max = dwell ? dwell : 120; }
+    else sc.scan_time.passive = dwell ? dwell : 360;
+    s_scan_channels = mask;
+    portENTER_CRITICAL(&s_scan_lock);
+    s_nheard = 0;
+    portEXIT_CRITICAL(&s_scan_lock);
+    wifi_promiscuous_filter_t filt = { .filter_mask = WIFI_PROMIS_FILTER_MASK_MGMT };
+    esp_wifi_set_promiscuous_filter(&filt);
+    esp_wifi_set_promiscuous_rx_cb(promisc_rx);
+    esp_wifi_set_promiscuous(true);
     esp_err_t err = esp_wifi_scan_start(&sc, false);
+    if (err != ESP_OK) esp_wifi_set_promiscuous(false);
     return err == ESP_OK ? 0 : err == ESP_ERR_WIFI_STATE ? HAL_HAL_ERROR_BUSY : HAL_HAL_ERROR_IO;
 }
 
 int32_t hal_wifi_join(const uint8_t *params, int32_t len)
 {
-    if (len < JOIN_FIXED || params[7] > 32 || params[40] > len - JOIN_FIXED) return HAL_HAL_ERROR_INVALID;
+    if (len < 8) return HAL_HAL_ERROR_INVALID;
+    uint8_t ssid_len = params[7];
+    if (ssid_len > 32 || len < 8 + ssid_len + 3) return HAL_HAL_ERROR_INVALID;
+    const uint8_t *p = params + 8 + ssid_len;
+    uint16_t listen_interval = (uint16_t)(p[0] | p[1] << 8);
+    uint8_t ie_len = p[2];
+    if (len < 8 + ssid_len + 3 + ie_len) return HAL_HAL_ERROR_INVALID;
     wifi_config_t wc = { 0 };
-    memcpy(wc.sta.ssid, params + 8, params[7]);
+    memcpy(wc.sta.ssid, params + 8, ssid_len);
     memcpy(wc.sta.bssid, params, 6);
     wc.sta.bssid_set = true;
     wc.sta.channel = params[6];
     wc.sta.scan_method = WIFI_FAST_SCAN;
     /* The driver only needs to know the AP is protected; the PMK is derived in the module and the
        handshake runs there, so no password is given to ESP-IDF. */
-    wc.sta.threshold.authmode = params[40] ? WIFI_AUTH_WPA2_PSK : WIFI_AUTH_OPEN;
+    wc.sta.threshold.authmode = ie_len ? WIFI_AUTH_WPA2_PSK : WIFI_AUTH_OPEN;
     wc.sta.pmf_cfg.capable = true;
     wc.sta.pmf_cfg.required = false;
-    wc.sta.listen_interval = 3;
-    hal_wifi_supplicant_set_rsn_ie(params + JOIN_FIXED, params[40]);
+    wc.sta.listen_interval = listen_interval;
+    hal_wifi_supplicant_set_rsn_ie(p + 3, ie_len);
     if (esp_wifi_set_config(WIFI_IF_STA, &wc) != ESP_OK) return HAL_HAL_ERROR_INVALID;
     return esp_wifi_connect() == ESP_OK ? 0 : HAL_HAL_ERROR_IO;
 }
@@ -159,8 +256,9 @@ int32_t hal_wifi_leave(int32_t reason)
 
 int32_t hal_wifi_tx(const uint8_t *frame, int32_t len)
 {
-    if (len < 14 || len > 1514) return HAL_HAL_ERROR_INVALID;
-    if (!s_connected) return HAL_HAL_ERROR_NO_DEVICE;
+    if (!s_connected) return HAL_HAL_ERROR_IO;
+    if (len < 14 || len > 1514 || (frame[12] == 0x88 && frame[13] == 0x8e)) return HAL_HAL_ERROR_INVALID;
+    if (hal_wifi_protected() && !hal_wifi_ptk_installed()) return HAL_HAL_ERROR_IO; /* no key yet: refused */
     /* esp_wifi_internal_tx copies the frame; ESP_ERR_NO_MEM means the driver's TX queue is full. */
     int r = esp_wifi_internal_tx(WIFI_IF_STA, (void *)frame, (uint16_t)len);
     return r == ESP_OK ? 0 : r == ESP_ERR_NO_MEM ? HAL_HAL_ERROR_BUSY : HAL_HAL_ERROR_IO;
@@ -168,6 +266,7 @@ int32_t hal_wifi_tx(const uint8_t *frame, int32_t len)
 
 int32_t hal_wifi_eapol_tx(const uint8_t *frame, int32_t len)
 {
+    if (!s_connected) return HAL_HAL_ERROR_IO;
     if (len < 18 || len > 1514 || frame[12] != 0x88 || frame[13] != 0x8e) return HAL_HAL_ERROR_INVALID;
     return hal_wifi_eapol_send(frame, len);
 }

@@ -32,6 +32,10 @@ static uint8_t s_rsn_ie_len;
 static uint8_t s_bssid[6];
 static bool s_have_bssid;
 static volatile bool s_in_handshake;
+static volatile bool s_ptk_installed;
+
+bool hal_wifi_ptk_installed(void) { return s_ptk_installed; }
+bool hal_wifi_protected(void) { return s_rsn_ie_len != 0; }
 
 void hal_wifi_supplicant_set_rsn_ie(const uint8_t *ie, uint8_t len)
 {
@@ -57,12 +61,13 @@ static int sta_connect(uint8_t *bssid)
     if (s_rsn_ie_len) esp_wifi_set_appie_internal(WIFI_APPIE_RSN, s_rsn_ie, s_rsn_ie_len, 1);
     else esp_wifi_unset_appie_internal(WIFI_APPIE_RSN);
     s_in_handshake = s_rsn_ie_len != 0;
+    s_ptk_installed = false;
     return esp_wifi_sta_connect_internal(bssid);
 }
 
 static void sta_connected(uint8_t *bssid) { (void)bssid; }
 
-static void sta_disconnected(uint8_t reason) { (void)reason; s_in_handshake = false; }
+static void sta_disconnected(uint8_t reason) { (void)reason; s_in_handshake = false; s_ptk_installed = false; }
 
 /* EAPOL payload (after LLC/SNAP) from src: rebuild the Ethernet II frame the module expects. */
 static int sta_rx_eapol(u8 *src_addr, u8 *buf, u32 len)
@@ -112,6 +117,7 @@ int32_t hal_wifi_set_key(int32_t kind, int32_t index, const uint8_t *key, int32_
         r = esp_wifi_set_sta_key_internal(WIFI_WPA_ALG_CCMP, s_bssid, 0, 1, seq, 6, k, 16,
                                           (enum key_flag)(KEY_FLAG_PAIRWISE | KEY_FLAG_RX | KEY_FLAG_TX));
         s_in_handshake = false; /* PTK installed: the driver encrypts from now on */
+        s_ptk_installed = r == 0;
     } else if (kind == 1 && index >= 1 && index <= 3) {
         uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
         r = esp_wifi_set_sta_key_internal(WIFI_WPA_ALG_CCMP, bcast, index, 0, seq, 6, k, 16,
@@ -129,5 +135,6 @@ int32_t hal_wifi_clear_keys(void)
     esp_wifi_set_sta_key_internal(WIFI_WPA_ALG_NONE, s_bssid, 0, 0, seq, 0, zero, 0, KEY_FLAG_PAIRWISE);
     for (int i = 1; i <= 3; i++)
         esp_wifi_set_sta_key_internal(WIFI_WPA_ALG_NONE, bcast, i, 0, seq, 0, zero, 0, KEY_FLAG_GROUP);
+    s_ptk_installed = false;
     return 0;
 }
