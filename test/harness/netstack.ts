@@ -123,3 +123,5 @@ export function heap_top(): i32 { return memStat(3); }
 import { inetSum } from "../../stack/wire/checksum";
 /** The partial sum of len bytes (network order, folded, not complemented). */
 export function inet_sum(ptr: usize, len: i32, seed: u32): u32 { return inetSum(ptr, len, seed); }
+/** Bytes reserved during init (the stack with the harness's config, the driver, the recorders). */
+export function reserved_bytes(): i32 { return memStat(1) - memStat(0); }
