@@ -9,8 +9,10 @@ import { Pinger } from "./ping";
 import { earliestOf } from "./time";
 import { initChecksum } from "../wire/checksum";
 import { prefixMask } from "../wire/ipv4";
-import { NO_DEADLINE, LogLevel } from "../../hal/generated/hal";
+import { NO_DEADLINE, LogLevel, random_fill } from "../../hal/generated/hal";
 import { logBegin, logStr, logIp, logU32, logEnd } from "../runtime/log";
+
+const identSeed = memory.data(4);
 
 export class NetStackConfig {
   maxInterfaces: i32 = 2;
@@ -40,6 +42,9 @@ export class NetStack {
     this.ip = ip;
     this.icmp = icmp;
     this.ping = new Pinger(icmp, config.pingMaxCount);
+    // A random first IP identification, so a reboot does not replay the same IDs.
+    random_fill(identSeed, 4);
+    ip.seedIdent(load<u32>(identSeed));
   }
 
   /** Adds the interface of a driver; the first one gets index 0. Call during initialisation. */
