@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  type HalExports, type HalImports, halImportObject, BoardKey, HalError, LogLevel, NO_DEADLINE, StagingKind, AccelCap,
+  type HalExports, type HalImports, halImportObject, BoardKey, HalError, LogLevel, MacKind, NO_DEADLINE, StagingKind, AccelCap,
 } from "./generated/hal.ts";
 import { type EventHandle, Scheduler, SimError } from "./core/scheduler.ts";
 import { Rng } from "./core/rng.ts";
@@ -63,6 +63,8 @@ export interface DeviceOptions {
   onPanic?: "throw" | "reboot";
   accelerators?: number;
   logLevel?: number;
+  /** eFuse base MAC; default derived from the name. */
+  baseMac?: Uint8Array;
 }
 
 class RebootSignal extends Error {}
@@ -294,6 +296,25 @@ export class SimDevice implements HalImports {
     this.halCall();
     if (!this.checkRange(buf, len)) throw new SimError(`${this.name}: hal.random_fill outside memory`);
     this.mem().set(this.hwRng.bytes(len), buf);
+  }
+
+  /** The eFuse base MAC (Espressif OUI 24:0A:C4 + 3 bytes from the device name, or opts.baseMac);
+   *  Ethernet is base + 3, as ESP-IDF derives it. */
+  factory_mac(kind: number, out: number): number {
+    this.halCall();
+    if (!this.checkRange(out, 6)) return HalError.Invalid;
+    if (kind !== MacKind.WifiStation && kind !== MacKind.Ethernet) return HalError.Invalid;
+    const mac = Buffer.from(this.baseMac);
+    if (kind === MacKind.Ethernet) mac.writeUIntBE((mac.readUIntBE(3, 3) + 3) & 0xffffff, 3, 3);
+    this.mem().set(mac, out);
+    return HalError.Ok;
+  }
+
+  get baseMac(): Uint8Array {
+    if (this.opts.baseMac) return this.opts.baseMac;
+    let h = 0x811c9dc5;
+    for (const c of this.name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+    return Uint8Array.of(0x24, 0x0a, 0xc4, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xfc);
   }
 
   board_info(key: number): number {

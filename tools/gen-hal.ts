@@ -159,7 +159,7 @@ export function generateWasm3Link(abi: Abi): string {
 /** Pointers without a length parameter point at fixed-size records; their sizes are part of the ABI. */
 function ptrFixedLength(fn: string, param: string): number {
   const fixed: Record<string, number> = {
-    "wifi_set_key.rsc": 6, "accel_sha1_block.state": 20, "accel_sha1_block.block": 64,
+    "wifi_set_key.rsc": 6, "factory_mac.out": 6, "accel_sha1_block.state": 20, "accel_sha1_block.block": 64,
     "accel_aes128_encrypt.key": 16, "accel_aes128_encrypt.input": 16, "accel_aes128_encrypt.output": 16,
   };
   const len = fixed[`${fn}.${param}`];

@@ -1,7 +1,8 @@
-/* hal_log, hal_panic, hal_random_fill, hal_board_info, hal_system_reboot, hal_accel_*. */
+/* hal_log, hal_panic, hal_random_fill, hal_factory_mac, hal_board_info, hal_system_reboot, hal_accel_*. */
 #include <string.h>
 
 #include "esp_log.h"
+#include "esp_mac.h"
 #include "esp_random.h"
 #include "esp_system.h"
 #include "freertos/FreeRTOS.h"
@@ -35,6 +36,14 @@ void hal_panic(const uint8_t *msg, int32_t len, int32_t line, int32_t column)
 void hal_random_fill(uint8_t *buf, int32_t len)
 {
     if (len > 0) esp_fill_random(buf, (size_t)len);
+}
+
+int32_t hal_factory_mac(int32_t kind, uint8_t *out)
+{
+    /* The eFuse base MAC and ESP-IDF's derived per-interface addresses (esp_read_mac). */
+    esp_mac_type_t type = kind == HAL_MAC_KIND_ETHERNET ? ESP_MAC_ETH : kind == HAL_MAC_KIND_WIFI_STATION ? ESP_MAC_WIFI_STA : (esp_mac_type_t)-1;
+    if (type == (esp_mac_type_t)-1) return HAL_HAL_ERROR_INVALID;
+    return esp_read_mac(out, type) == ESP_OK ? HAL_HAL_ERROR_OK : HAL_HAL_ERROR_IO;
 }
 
 int32_t hal_board_info(int32_t key)

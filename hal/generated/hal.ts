@@ -17,6 +17,10 @@ export declare function random_fill(buf: usize, len: i32): void;
 @external("hal", "board_info")
 export declare function board_info(key: i32): i32;
 
+/** Write the factory MAC address (6 bytes) of an interface kind (MacKind) to out (esp_read_mac on the device). Returns 0 or a negative HalError. */
+@external("hal", "factory_mac")
+export declare function factory_mac(kind: i32, out: usize): i32;
+
 /** One SPI transaction with chip-select held throughout: clock out tx_len bytes from tx, then clock in rx_len bytes into rx (sending zeros). Returns 0 or a negative HalError. */
 @external("hal", "spi_transfer")
 export declare function spi_transfer(device: i32, tx: usize, tx_len: i32, rx: usize, rx_len: i32): i32;
@@ -175,6 +179,11 @@ export enum BoardKey {
   ConsoleUart = 6,
   ConsoleBaud = 7,
   StatusLedPin = 8,
+}
+
+export enum MacKind {
+  WifiStation = 0,
+  Ethernet = 1,
 }
 
 export enum MemStat {

@@ -10,6 +10,8 @@ export interface HalImports {
   random_fill(buf: number, len: number): void;
   /** A board fact from boards/*.json, by BoardKey. Returns -1 when the board does not have it. */
   board_info(key: number): number;
+  /** Write the factory MAC address (6 bytes) of an interface kind (MacKind) to out (esp_read_mac on the device). Returns 0 or a negative HalError. */
+  factory_mac(kind: number, out: number): number;
   /** One SPI transaction with chip-select held throughout: clock out tx_len bytes from tx, then clock in rx_len bytes into rx (sending zeros). Returns 0 or a negative HalError. */
   spi_transfer(device: number, tx: number, tx_len: number, rx: number, rx_len: number): number;
   /** Drive an output pin. Returns 0 or a negative HalError. */
@@ -84,7 +86,7 @@ export interface HalExports {
 }
 
 export const HAL_IMPORT_MODULE = "hal";
-export const HAL_IMPORT_NAMES = ["log","panic","random_fill","board_info","spi_transfer","gpio_write","gpio_read","gpio_irq_enable","flash_size","flash_sector_size","flash_read","flash_write","flash_erase","uart_write","wifi_scan","wifi_join","wifi_leave","wifi_tx","wifi_eapol_tx","wifi_set_key","wifi_clear_keys","wifi_set_power_save","accel_caps","accel_sha1_block","accel_aes128_encrypt","accel_inet_checksum","system_reboot"] as const;
+export const HAL_IMPORT_NAMES = ["log","panic","random_fill","board_info","factory_mac","spi_transfer","gpio_write","gpio_read","gpio_irq_enable","flash_size","flash_sector_size","flash_read","flash_write","flash_erase","uart_write","wifi_scan","wifi_join","wifi_leave","wifi_tx","wifi_eapol_tx","wifi_set_key","wifi_clear_keys","wifi_set_power_save","accel_caps","accel_sha1_block","accel_aes128_encrypt","accel_inet_checksum","system_reboot"] as const;
 export const HAL_EXPORT_NAMES = ["init","poll","on_gpio","staging_buffer","staging_capacity","on_uart_rx","on_wifi_event","on_wifi_rx","counter","mem_stat"] as const;
 export const HAL_ABI_VERSION = 1;
 
@@ -154,6 +156,11 @@ export const BoardKey = {
   ConsoleUart: 6,
   ConsoleBaud: 7,
   StatusLedPin: 8,
+} as const;
+
+export const MacKind = {
+  WifiStation: 0,
+  Ethernet: 1,
 } as const;
 
 export const MemStat = {

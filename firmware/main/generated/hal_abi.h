@@ -77,6 +77,11 @@ typedef enum {
 } hal_board_key_t;
 
 typedef enum {
+    HAL_MAC_KIND_WIFI_STATION = 0,
+    HAL_MAC_KIND_ETHERNET = 1,
+} hal_mac_kind_t;
+
+typedef enum {
     HAL_MEM_STAT_STATIC_END = 0,
     HAL_MEM_STAT_RESERVED_TOP = 1,
     HAL_MEM_STAT_MEMORY_BYTES = 2,
@@ -153,6 +158,8 @@ void hal_panic(const uint8_t *msg, int32_t len, int32_t line, int32_t column);
 void hal_random_fill(uint8_t *buf, int32_t len);
 /* A board fact from boards/ *.json, by BoardKey. Returns -1 when the board does not have it. */
 int32_t hal_board_info(int32_t key);
+/* Write the factory MAC address (6 bytes) of an interface kind (MacKind) to out (esp_read_mac on the device). Returns 0 or a negative HalError. */
+int32_t hal_factory_mac(int32_t kind, uint8_t *out);
 /* One SPI transaction with chip-select held throughout: clock out tx_len bytes from tx, then clock in rx_len bytes into rx (sending zeros). Returns 0 or a negative HalError. */
 int32_t hal_spi_transfer(int32_t device, const uint8_t *tx, int32_t tx_len, uint8_t *rx, int32_t rx_len);
 /* Drive an output pin. Returns 0 or a negative HalError. */
@@ -205,12 +212,13 @@ typedef struct {
     const char *signature; /* m3_LinkRawFunction signature */
 } hal_import_desc_t;
 
-#define HAL_IMPORT_COUNT 27
+#define HAL_IMPORT_COUNT 28
 static const hal_import_desc_t HAL_IMPORTS[HAL_IMPORT_COUNT] = {
     { "log", "v(i*i)" },
     { "panic", "v(*iii)" },
     { "random_fill", "v(*i)" },
     { "board_info", "i(i)" },
+    { "factory_mac", "i(i*)" },
     { "spi_transfer", "i(i*i*i)" },
     { "gpio_write", "i(ii)" },
     { "gpio_read", "i(i)" },

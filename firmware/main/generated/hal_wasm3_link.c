@@ -60,6 +60,19 @@ m3ApiRawFunction(m3_hal_board_info)
     m3ApiReturn(hal_board_info(key));
 }
 
+m3ApiRawFunction(m3_hal_factory_mac)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, kind);
+    m3ApiGetArg(uint32_t, out_offset);
+    const uint32_t mem_size = m3_GetMemorySize(runtime);
+    if (!hal_range_ok(out_offset, 6, mem_size)) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
+    uint8_t *out = (uint8_t *)m3ApiOffsetToPtr(out_offset);
+    (void)runtime;
+    (void)_ctx;
+    m3ApiReturn(hal_factory_mac(kind, out));
+}
+
 m3ApiRawFunction(m3_hal_spi_transfer)
 {
     m3ApiReturnType(int32_t);
@@ -365,6 +378,8 @@ M3Result hal_link_all(IM3Module module)
     result = m3_LinkRawFunction(module, HAL_IMPORT_MODULE, "random_fill", "v(*i)", &m3_hal_random_fill);
     if (result && result != m3Err_functionLookupFailed) return result;
     result = m3_LinkRawFunction(module, HAL_IMPORT_MODULE, "board_info", "i(i)", &m3_hal_board_info);
+    if (result && result != m3Err_functionLookupFailed) return result;
+    result = m3_LinkRawFunction(module, HAL_IMPORT_MODULE, "factory_mac", "i(i*)", &m3_hal_factory_mac);
     if (result && result != m3Err_functionLookupFailed) return result;
     result = m3_LinkRawFunction(module, HAL_IMPORT_MODULE, "spi_transfer", "i(i*i*i)", &m3_hal_spi_transfer);
     if (result && result != m3Err_functionLookupFailed) return result;
