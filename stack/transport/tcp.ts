@@ -713,14 +713,14 @@ export class Tcp extends PortUser {
     if (!child) {
       count(Counter.TcpBacklogDrops);
       if (!oldest) return;
-      const o = oldest!;
+      const o = changetype<TcpSocket>(oldest);
       o.allocated = false;
       o.parent = null;
       o.state = TcpState.Closed;
       child = this.allocSlot();
       if (!child) return;
     }
-    const c = child!;
+    const c = changetype<TcpSocket>(child);
     c.parent = l;
     c.handler = l.handler;
     c.keepAlive = l.keepAlive;

@@ -269,7 +269,7 @@ export class Udp extends PortUser {
       this.ip.portUnreachable(now);
       return;
     }
-    const s = best!;
+    const s = changetype<UdpSocket>(best);
     if (!s.enqueue(src, sport, v.payload, v.payloadLen)) {
       s.drops++;
       count(Counter.UdpDropQueueFull);
