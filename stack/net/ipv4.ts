@@ -58,6 +58,7 @@ export class Ipv4 extends IpReceiver {
   private txDst: u32 = 0;
   private txProtocol: u32 = 0;
   private txNextHop: u32 = 0;
+  private routedNextHop: u32 = 0;
 
   constructor(maxInterfaces: i32 = 2, routeCapacity: i32 = 8, maxProtocols: i32 = 4) {
     super();
@@ -141,23 +142,26 @@ export class Ipv4 extends IpReceiver {
   }
 
   /**
-   * Starts an outgoing packet to dst, routed by the table (limited broadcast and
-   * multicast leave through the first interface that is up). Returns where to write the
+   * Starts an outgoing packet to dst, routed by the table. Returns where to write the
    * payload (up to payloadCapacity() bytes), or 0 when there is no route. Finish with
    * sendPacket; do not start another packet in between.
    */
   beginPacket(dst: u32, protocol: u32): usize {
-    let iface: NetInterface | null = null;
-    let nextHop = dst;
-    const r = this.routes.lookup(dst);
-    if (dst == IPV4_BROADCAST || isMulticast(dst)) {
-      iface = r != NO_ROUTE ? this.interfaces[this.routes.interfaceOf(r)] : this.firstUp();
-    } else if (r != NO_ROUTE) {
-      iface = this.interfaces[this.routes.interfaceOf(r)];
-      nextHop = this.routes.nextHop(r, dst);
-    }
+    const iface = this.route(dst);
     if (!iface) { count(Counter.IpDropNoRoute); return 0; }
-    return this.open(iface, iface.address, dst, protocol, nextHop);
+    return this.open(iface, iface.address, dst, protocol, this.routedNextHop);
+  }
+
+  /** The source address we would use towards dst, 0 when there is no route. */
+  sourceAddressFor(dst: u32): u32 {
+    const iface = this.route(dst);
+    return iface && iface.up ? iface.address : 0;
+  }
+
+  /** The largest transport payload towards dst (we never fragment), 0 when there is no route. */
+  maxPayloadFor(dst: u32): i32 {
+    const iface = this.route(dst);
+    return iface && iface.up ? iface.mtu - IPV4_MIN_HEADER : 0;
   }
 
   /**
@@ -200,6 +204,17 @@ export class Ipv4 extends IpReceiver {
     this.txProtocol = protocol;
     this.txNextHop = nextHop;
     return iface.txFrame + ETH_HEADER_LEN + IPV4_MIN_HEADER;
+  }
+
+  /** The interface towards dst (and its next hop in routedNextHop), or null. */
+  private route(dst: u32): NetInterface | null {
+    const r = this.routes.lookup(dst);
+    this.routedNextHop = dst;
+    // Limited broadcast and multicast stay on-link: by route if one matches, else the first interface up.
+    if (dst == IPV4_BROADCAST || isMulticast(dst)) return r != NO_ROUTE ? this.interfaces[this.routes.interfaceOf(r)] : this.firstUp();
+    if (r == NO_ROUTE) return null;
+    this.routedNextHop = this.routes.nextHop(r, dst);
+    return this.interfaces[this.routes.interfaceOf(r)];
   }
 
   private firstUp(): NetInterface | null {

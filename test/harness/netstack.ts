@@ -1,39 +1,13 @@
-// A NetStack on an in-memory driver for test/sim/netstack*.test.ts: the test injects
-// frames and reads back what the stack transmitted, as [len u32][bytes] records in the
-// output buffer.
+// A NetStack on an in-memory driver for test/sim/netstack.test.ts and the fuzz suite:
+// the test injects frames and reads back what the stack transmitted (_netstack-driver.ts).
 export { input_buffer, output_buffer } from "./_io";
-import { output_buffer, IO_CAPACITY } from "./_io";
-import { NetDriver } from "../../stack/net/netdev";
+import { MemoryDriver } from "./_netstack-driver";
 import { NetStack, NetStackConfig } from "../../stack/net/stack";
 import { NetInterface } from "../../stack/net/interface";
 import { IpProtocolHandler } from "../../stack/net/ipv4";
 import { IcmpErrorListener } from "../../stack/net/icmp";
-import { reserve, sealReservations, memStat } from "../../stack/runtime/memory";
+import { sealReservations, memStat } from "../../stack/runtime/memory";
 import { counterValue } from "../../stack/runtime/counters";
-import { NO_DEADLINE } from "../../hal/generated/hal";
-
-class MemoryDriver extends NetDriver {
-  mac: usize = reserve(6);
-  up: bool = true;
-  busy: bool = false;
-  frames: i32 = 0;
-  used: i32 = 0;
-
-  macAddress(): usize { return this.mac; }
-  linkUp(): bool { return this.up; }
-  transmit(frame: usize, len: i32, now: i64): bool {
-    if (this.busy || !this.up) return false;
-    // Beyond the capacity frames are dropped silently; tests clear the buffer often.
-    if (this.used + 4 + len > IO_CAPACITY) return true;
-    const out = output_buffer();
-    store<u32>(out + <usize>this.used, <u32>len);
-    memory.copy(out + <usize>(this.used + 4), frame, <usize>len);
-    this.used += 4 + len;
-    this.frames++;
-    return true;
-  }
-  poll(now: i64): i64 { return NO_DEADLINE; }
-}
 
 /** Records what reaches a transport: a stand-in for UDP (protocol 17). */
 class RecordingTransport extends IpProtocolHandler {
@@ -61,8 +35,6 @@ class RecordingErrors extends IcmpErrorListener {
 }
 
 const driver = new MemoryDriver();
-store<u32>(driver.mac, 0x00000002); // 02:00:00:00:...
-store<u16>(driver.mac, 0x0100, 4); // ...:00:01
 const config = new NetStackConfig();
 config.iface.arpCapacity = 4; // small, so eviction is reachable in tests
 const stack = new NetStack(config);
