@@ -213,7 +213,6 @@ function cmdConfigSchema(a: Args, r: Reply, now: i64): void {
     if (d.flags & FLAG_SECRET) r.part(",secret");
     if (d.flags & FLAG_INTERNAL) r.part(",internal");
     r.quote();
-    r.note("  "); r.note(d.help);
     r.endField();
   }
 }
