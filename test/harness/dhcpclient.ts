@@ -1,8 +1,8 @@
 // Harness: up to 4 DHCP clients (one per simulated interface) behind a fake UDP endpoint
 // and ARP port that queue everything for the TypeScript test (test/harness/_outbox.ts).
 export { input_buffer, output_buffer } from "./_io";
-export { out_count, out_ptr, out_clear, out_dropped } from "./_outbox";
-import { outPush, OUT_UDP, OUT_ARP_PROBE, OUT_ARP_ANNOUNCE } from "./_outbox";
+export { out_count, out_ptr, out_clear, out_dropped } from "./dhcpclient-outbox";
+import { outPush, OUT_UDP, OUT_ARP_PROBE, OUT_ARP_ANNOUNCE } from "./dhcpclient-outbox";
 import { DhcpClient, DhcpConfig } from "../../stack/dhcp/client";
 import { UdpEndpoint } from "../../stack/dhcp/udp";
 import { AcdArpPort } from "../../stack/dhcp/acd";

@@ -1,3 +1,4 @@
+// (Also compiled on its own by tools/build-harness.ts; harmless: it only exports the queue.)
 // Shared by the DHCP/DNS harnesses: what the AssemblyScript clients send (UDP datagrams,
 // ARP probes/announcements, TCP hook calls) is queued here for the TypeScript test to drain.
 // Entry layout at out_ptr(i): kind i32, a u32, b i32, c i32, len i32, then len bytes.
