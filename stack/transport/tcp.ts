@@ -303,7 +303,7 @@ export class Tcp extends PortUser {
   portInUse(port: u32, remoteAddr: u32, remotePort: u32): bool {
     for (let i = 0; i < this.sockets.length; i++) {
       const s = unchecked(this.sockets[i]);
-      if (!s.allocated || s.localPort != port) continue;
+      if (!s.allocated || s.localPort != port || s.state == TcpState.Closed) continue;
       if (s.state == TcpState.Listen || remotePort == 0) return true;
       if (s.remoteAddr == remoteAddr && s.remotePort == remotePort) return true;
     }
