@@ -561,12 +561,19 @@ export class Tcp extends PortUser {
     return this.ip.sendPacket(total, now);
   }
 
+  /**
+   * Pure ACKs carry the highest sequence number sent, not SND.NXT rewound by a timeout:
+   * the peer may already hold everything up to SND.MAX, and a sequence number left of its
+   * window would make it drop our ACK unread (RFC 9293 §3.10.7.4).
+   */
+  private ackSeq(s: TcpSocket): u32 { return s.persist ? s.sndNxt : s.sndMax; }
+
   private sendAck(s: TcpSocket, now: i64): void {
-    this.segment(s, s.sndNxt, TCP_ACK, 0, now);
+    this.segment(s, this.ackSeq(s), TCP_ACK, 0, now);
   }
 
   private sendRstFor(s: TcpSocket, now: i64): void {
-    this.segment(s, s.sndNxt, TCP_RST | TCP_ACK, 0, now);
+    this.segment(s, this.ackSeq(s), TCP_RST | TCP_ACK, 0, now);
   }
 
   private sendSyn(s: TcpSocket, now: i64): void {
@@ -829,7 +836,21 @@ export class Tcp extends PortUser {
         dlen = 0; fin = false; segLen = 0;
         s.ackNow = true;
       } else {
-        if ((flags & TCP_RST) == 0) this.sendAck(s, now);
+        if ((flags & TCP_RST) == 0) {
+          // An old duplicate (entirely left of RCV.NXT) may still carry a new cumulative
+          // ACK: peers that rewind SND.NXT after a timeout (lwIP does) send pure ACKs with
+          // old sequence numbers. Taking an ACK that passes the RFC 5961 range check is
+          // safe and avoids a retransmission deadlock; the segment is otherwise dropped.
+          if ((flags & (TCP_ACK | TCP_SYN)) == TCP_ACK && this.synchronized(s) && sLe(seq + segLen, s.rcvNxt)
+            && sGt(v.ack, s.sndUna) && sLe(v.ack, s.sndMax)) {
+            s.lastRx = now;
+            s.keepProbes = 0;
+            this.newAck(s, v.ack, now);
+            if (!this.finAcked(s, now)) return;
+            this.output(s, now);
+          }
+          this.sendAck(s, now);
+        }
         return;
       }
     }
@@ -894,13 +915,7 @@ export class Tcp extends PortUser {
         s.rtoAt = s.sndMax == s.sndUna ? NEVER : now + s.rto;
       }
     }
-    // Our FIN acknowledged?
-    if (s.finSent && sGt(s.sndUna, s.finSeq)) {
-      const st = s.state;
-      if (st == TcpState.FinWait1) s.state = TcpState.FinWait2;
-      else if (st == TcpState.Closing) { this.enterTimeWait(s, now); return; }
-      else if (st == TcpState.LastAck) { this.terminate(s, NetError.None, now); return; }
-    }
+    if (!this.finAcked(s, now)) return;
 
     // 7. Text (only while we can still receive).
     const st = s.state;
@@ -923,6 +938,17 @@ export class Tcp extends PortUser {
     this.output(s, now);
     if (s.ackNow) this.sendAck(s, now);
     else if (s.ackPending > 0 && s.ackAt == NEVER) s.ackAt = now + this.config.delayedAckUs;
+  }
+
+  /** State changes once our FIN is acknowledged; false when the connection is gone. */
+  private finAcked(s: TcpSocket, now: i64): bool {
+    if (s.finSent && sGt(s.sndUna, s.finSeq)) {
+      const st = s.state;
+      if (st == TcpState.FinWait1) s.state = TcpState.FinWait2;
+      else if (st == TcpState.Closing) { this.enterTimeWait(s, now); return false; }
+      else if (st == TcpState.LastAck) { this.terminate(s, NetError.None, now); return false; }
+    }
+    return true;
   }
 
   private freeChild(s: TcpSocket): void {
