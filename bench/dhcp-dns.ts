@@ -273,6 +273,11 @@ export class DnsRig {
   resolve(name: string): number {
     const n = Buffer.from(name);
     const h = this.w.ex.dns_resolve(this.w.input(n), n.length, this.now());
+    if (h >= 0 && this.w.ex.dns_status(h) !== DnsStatus.Pending) {
+      // Answered synchronously (hosts table or cache).
+      this.results.set(h, this.read(h));
+      this.w.ex.dns_release(h);
+    }
     this.pump();
     return h;
   }
