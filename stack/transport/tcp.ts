@@ -716,7 +716,12 @@ export class Tcp extends PortUser {
       if (c.state == TcpState.SynReceived && (!oldest || sLt(c.created, oldest.created))) oldest = c;
     }
     let child: TcpSocket | null = null;
-    if (pending < l.backlog) child = this.allocSlot();
+    if (pending < l.backlog) {
+      child = this.allocSlot();
+      // Pool exhausted (half-open children of any listener hold it): recycle the oldest
+      // half-open connection anywhere, so one port's flood cannot lock out another.
+      if (!child) oldest = this.oldestHalfOpen();
+    }
     if (!child) {
       count(Counter.TcpBacklogDrops);
       if (!oldest) return;
@@ -747,6 +752,15 @@ export class Tcp extends PortUser {
     c.state = TcpState.SynReceived;
     // Data on the SYN is not kept (it is not acknowledged, so the peer sends it again).
     this.sendSyn(c, now);
+  }
+
+  private oldestHalfOpen(): TcpSocket | null {
+    let oldest: TcpSocket | null = null;
+    for (let i = 0; i < this.sockets.length; i++) {
+      const c = unchecked(this.sockets[i]);
+      if (c.allocated && c.parent !== null && c.state == TcpState.SynReceived && (!oldest || sLt(c.created, oldest.created))) oldest = c;
+    }
+    return oldest;
   }
 
   private challengeAck(s: TcpSocket, now: i64): void {
