@@ -14,6 +14,7 @@ import { type BoardDefinition, loadBoard } from "./board.ts";
 import { type CpuCost, InstructionCounter, WASM3_ESP32_240MHZ, cpuMicros } from "./cpu-model.ts";
 import { Timeline } from "./timeline.ts";
 import type { Esp32WifiRadio } from "./wifi/radio.ts";
+import type { FlashDevice } from "./devices/flash.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUILD_RELEASE = join(root, "build/stack.wasm");
@@ -28,15 +29,6 @@ export interface SpiDevice {
   transfer(tx: Uint8Array, rxLen: number): Uint8Array;
   readonly maxHz: number;
   setClockHz(hz: number): void;
-}
-
-/** A flash partition model (sim/devices/flash.ts); status codes are HalError values. */
-export interface FlashPartitionModel {
-  readonly size: number;
-  readonly sectorSize: number;
-  read(offset: number, len: number): Uint8Array;
-  write(offset: number, data: Uint8Array): number;
-  erase(offset: number, len: number): number;
 }
 
 /** Time as a part on the board sees it: during a call into the module the device's local
@@ -88,7 +80,7 @@ export class SimDevice implements HalImports {
   private readonly pinLevels = new Map<number, number>();
   private readonly pinIrq = new Map<number, number>();
   private readonly pinOutputListeners = new Map<number, ((level: number) => void)[]>();
-  private readonly flash = new Map<number, FlashPartitionModel>();
+  private readonly flash = new Map<number, FlashDevice & { lastOpUs?: number }>();
   private readonly uartListeners: ((port: number, bytes: Uint8Array, time: number) => void)[] = [];
 
   // CPU and event-loop state.
@@ -138,7 +130,7 @@ export class SimDevice implements HalImports {
     this.spiDevices.set(device, { part, hz: slot.hz });
   }
 
-  attachFlash(partition: number, model: FlashPartitionModel): void { this.flash.set(partition, model); }
+  attachFlash(partition: number, model: FlashDevice & { lastOpUs?: number }): void { this.flash.set(partition, model); }
 
   /** An input pin driven by a part (e.g. the ENC28J60 INT line). */
   setPinLevel(pin: number, level: number): void {
@@ -372,7 +364,10 @@ export class SimDevice implements HalImports {
     const f = this.flash.get(partition);
     if (!f) return HalError.NoDevice;
     if (!this.checkRange(buf, len) || offset < 0 || offset + len > f.size) return HalError.OutOfRange;
-    this.mem().set(f.read(offset, len), buf);
+    const data = f.read(offset, len);
+    this.flashTime(f);
+    if (typeof data === "number") return data;
+    this.mem().set(data, buf);
     return HalError.Ok;
   }
 
@@ -381,14 +376,23 @@ export class SimDevice implements HalImports {
     const f = this.flash.get(partition);
     if (!f) return HalError.NoDevice;
     if (!this.checkRange(buf, len)) return HalError.Invalid;
-    return f.write(offset, this.mem().slice(buf, buf + len));
+    const status = f.write(offset, this.mem().slice(buf, buf + len));
+    this.flashTime(f);
+    return status;
   }
 
   flash_erase(partition: number, offset: number, len: number): number {
     this.halCall();
     const f = this.flash.get(partition);
     if (!f) return HalError.NoDevice;
-    return f.erase(offset, len);
+    const status = f.erase(offset, len);
+    this.flashTime(f);
+    return status;
+  }
+
+  /** Flash operations block the CPU (ESP-IDF's esp_partition_* calls wait for the chip). */
+  private flashTime(f: { lastOpUs?: number }): void {
+    this.blockingUs += f.lastOpUs ?? 0;
   }
 
   uart_write(port: number, buf: number, len: number): number {

@@ -1,24 +1,102 @@
 // The device as a whole: owns the interfaces, drivers and protocol state machines, and
 // routes host events to them. Each part follows the sans-IO shape: it is fed input and an
 // explicit `now`, emits output, and reports its next deadline; `poll` returns the earliest.
-import { NO_DEADLINE } from "../hal/generated/hal";
+import { NO_DEADLINE, BoardKey, MacKind, LogLevel, board_info, factory_mac } from "../hal/generated/hal";
+import { reserve } from "./runtime/memory";
+import { logBegin, logStr, logEnd } from "./runtime/log";
+import { configStore } from "./config/store";
+import { bytesEqStr } from "./config/text";
+import { consoleInit, consolePort, shell } from "./console/index";
+import { NetStack } from "./net/stack";
+import { Enc28j60, Enc28j60Config } from "../drivers/enc28j60/enc28j60";
+import { registerNetCommands, pollNetCommands } from "./app/net-commands";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
 }
 
+/** Interface index of the wired port (the route table prefers lower indices). */
+export const ETH_IF: i32 = 0;
+
 class System {
-  init(): void {}
+  net: NetStack | null = null;
+  eth: Enc28j60 | null = null;
+  /** Settings are (re)applied at the next poll after a commit (it knows `now`). */
+  private appliedGeneration: u32 = 0xffffffff;
+
+  init(): void {
+    configStore.init();
+    consoleInit();
+    const net = new NetStack();
+    this.net = net;
+    if (board_info(BoardKey.EthSpiDevice) >= 0) {
+      const cfg = new Enc28j60Config();
+      cfg.mac = factoryMac(MacKind.Ethernet);
+      const eth = new Enc28j60(cfg);
+      this.eth = eth;
+      net.addInterface(eth);
+    }
+    registerNetCommands(net);
+    shell.start();
+  }
 
   poll(now: i64): i64 {
     let next: i64 = NO_DEADLINE;
+    const net = this.net!;
+    if (this.appliedGeneration != configStore.generation) {
+      this.appliedGeneration = configStore.generation;
+      this.applyAddressing(now);
+    }
+    next = earliest(next, net.poll(now)); // polls the drivers too
+    next = earliest(next, shell.poll(now));
+    next = earliest(next, pollNetCommands(now));
     return next;
   }
 
-  onGpio(pin: i32, level: i32, now: i64): void {}
-  onUartRx(port: i32, data: usize, len: i32, now: i64): void {}
+  /** Static addressing from the config store (`if.mode static`, `if.addr`, `if.mask`, `if.gw`). */
+  private applyAddressing(now: i64): void {
+    if (!this.eth) return;
+    const net = this.net!;
+    if (configEquals("if.mode", "static")) {
+      const mask = configStore.getIp("if.mask");
+      net.setIpv4(ETH_IF, configStore.getIp("if.addr"), prefixLength(mask), configStore.getIp("if.gw"), now);
+    } else {
+      net.setIpv4(ETH_IF, 0, 0, 0, now);
+      if (logBegin(LogLevel.Info)) { logStr("net: eth0 waits for DHCP"); logEnd(); }
+    }
+  }
+
+  onGpio(pin: i32, level: i32, now: i64): void {
+    const eth = this.eth;
+    if (eth && pin == eth.intPin) eth.onInterrupt(level, now);
+  }
+
+  onUartRx(port: i32, data: usize, len: i32, now: i64): void {
+    if (port == consolePort()) shell.onBytes(data, len, now);
+  }
+
   onWifiEvent(event: i32, status: i32, data: usize, len: i32, now: i64): void {}
   onWifiRx(kind: i32, frame: usize, len: i32, now: i64): void {}
+}
+
+/** A factory MAC as the drivers take it (first byte on the wire in bits 47..40). */
+function factoryMac(kind: i32): u64 {
+  const buf = macScratch;
+  if (factory_mac(kind, buf) != 0) return 0x02_00_00_00_00_01;
+  let mac: u64 = 0;
+  for (let i = 0; i < 6; i++) mac = (mac << 8) | <u64>load<u8>(buf + i);
+  return mac;
+}
+const macScratch = reserve(6);
+
+const valueScratch = reserve(16);
+function configEquals(key: string, value: string): bool {
+  const n = configStore.getStr(key, valueScratch, 16);
+  return n >= 0 && bytesEqStr(valueScratch, n, value);
+}
+
+function prefixLength(mask: u32): i32 {
+  return popcnt<u32>(mask);
 }
 
 export const system = new System();

@@ -77,6 +77,8 @@ export class ConfigStore {
   seq: u32 = 0;
   txn: u32 = 0;
   storedSchema: u16 = 0;
+  /** Bumped by every successful commit, so other parts notice new settings. */
+  generation: u32 = 0;
   /** Statistics for `status` and the benches. */
   compactions: u32 = 0;
   bytesWritten: u32 = 0;
@@ -427,7 +429,7 @@ export class ConfigStore {
     } else {
       r = this.compact();
     }
-    if (r == ConfigError.Ok) this.settle();
+    if (r == ConfigError.Ok) { this.settle(); this.generation++; }
     return this.lastError = r;
   }
 

@@ -131,6 +131,7 @@ export class Reply {
   quote(): void { if (this.machine) putc(34); }
   part(s: string): void { if (this.machine) for (let i = 0; i < s.length; i++) putJsonChar(s.charCodeAt(i) & 0x7f); else puts(s); }
   partU32(v: u32): void { putU32(v); }
+  partHex(v: u32, digits: i32): void { putHex(v, digits); }
   valU32(v: u32): void { putU32(v); }
   valI64(v: i64): void { putI64(v); }
   valBool(b: bool): void { puts(b ? "true" : "false"); }

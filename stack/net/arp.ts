@@ -88,6 +88,11 @@ export class Arp {
     return i >= 0 && this.state[i] == REACHABLE ? this.macs + <usize>(i * 6) : 0;
   }
 
+  /** Slot i for the console's `arp`: its address (0 when free), MAC and whether resolved. */
+  slotIp(i: i32): u32 { return i >= 0 && i < this.capacity && this.state[i] != FREE ? this.ip[i] : 0; }
+  slotMac(i: i32): usize { return this.macs + <usize>(i * 6); }
+  slotResolved(i: i32): bool { return i >= 0 && i < this.capacity && this.state[i] == REACHABLE; }
+
   /** Number of entries in use (both states), for tests and the console. */
   entries(): i32 {
     let n = 0;

@@ -80,6 +80,11 @@ export class RouteTable {
     return g != 0 ? g : dst;
   }
 
+  /** Slot r for the console's `route` (used(r) false: empty). */
+  inUse(r: i32): bool { return r >= 0 && r < this.capacity && this.used[r]; }
+  destinationOf(r: i32): u32 { return this.dest[r]; }
+  prefixOf(r: i32): i32 { return this.prefix[r]; }
+
   interfaceOf(r: i32): i32 { return this.iface[r]; }
   gatewayOf(r: i32): u32 { return this.gw[r]; }
   metric(r: i32): i32 { return this.metricOf[r]; }

@@ -1,0 +1,68 @@
+// Reusable topologies for scenarios, tests and benchmarks.
+import type { World } from "./world.ts";
+import { MS } from "./world.ts";
+import type { SimDevice } from "./device.ts";
+import { Link, type LinkParams } from "./net/link.ts";
+import { Switch } from "./net/switch.ts";
+import { PcapWriter } from "./net/pcap.ts";
+import { SimHost } from "./hosts/host.ts";
+import { EchoGateway } from "./hosts/gateway.ts";
+import { attachEnc28j60, attachFlash } from "./parts.ts";
+import type { Enc28j60Model } from "./devices/enc28j60.ts";
+import type { NorFlash } from "./devices/flash.ts";
+
+/** 10BASE-T as the ENC28J60 runs it: 10 Mbit/s, 8-byte preamble + 4-byte FCS + 12-byte gap per frame. */
+export const TEN_BASE_T: Partial<LinkParams> = { bandwidthBps: 10e6, overheadBytes: 24, delayUs: 1 };
+
+export const LAN = { device: "192.168.1.50", gateway: "192.168.1.1", peer: "192.168.1.10", offLink: "10.0.0.5", mask: "255.255.255.0" };
+
+export interface WiredLan {
+  dev: SimDevice;
+  /** The device's cable, from its ENC28J60 (side a) to the switch (side b). */
+  link: Link;
+  sw: Switch;
+  gateway: EchoGateway;
+  peer: SimHost;
+  chip: Enc28j60Model;
+  flash: Map<string, NorFlash>;
+  /** Everything on the device's cable, as seen at the device's port. */
+  pcap: PcapWriter;
+}
+
+export interface WiredLanOptions {
+  cpu?: boolean;
+  link?: Partial<LinkParams>;
+  name?: string;
+  wasm?: Uint8Array;
+}
+
+/** One board with an ENC28J60 on a switch, a gateway that answers for the off-link world, and a peer host. */
+export function wiredLan(world: World, opts: WiredLanOptions = {}): WiredLan {
+  const dev = world.device({ name: opts.name ?? "dev0", board: "esp32-devkitc-enc28j60", cpu: opts.cpu === false ? null : undefined, wasm: opts.wasm });
+  const flash = attachFlash(dev, world.rng);
+  const sw = new Switch(world.scheduler, { ports: 4 });
+  const link = sw.connectLink(0, world.rng.fork("link:dev0"), { name: "dev0", params: { ...TEN_BASE_T, ...opts.link } });
+  const chip = attachEnc28j60(dev, world.rng, link.a);
+  const pcap = new PcapWriter();
+  pcap.tapLink(link, "rx");
+  const gateway = new EchoGateway(world.scheduler, world.rng.fork("gateway"), { name: "gateway", mac: "02:00:00:00:01:01", ip: LAN.gateway });
+  gateway.attach(sw.connectLink(1, world.rng.fork("link:gw"), { params: TEN_BASE_T }).a);
+  const peer = new SimHost(world.scheduler, world.rng.fork("peer"), { name: "peer", mac: "02:00:00:00:01:10", ip: LAN.peer, gateway: LAN.gateway });
+  peer.attach(sw.connectLink(2, world.rng.fork("link:peer"), { params: TEN_BASE_T }).a);
+  return { dev, link, sw, gateway, peer, chip, flash, pcap };
+}
+
+/** Types console lines into a device, letting each one run for `stepUs`. */
+export function typeLines(world: World, dev: SimDevice, lines: string[], stepUs = 50 * MS): void {
+  for (const line of lines) {
+    dev.uartInput(0, `${line}\r`);
+    world.runFor(stepUs);
+  }
+}
+
+/** Static addressing over the console, as a person would set it up. */
+export function configureStatic(world: World, dev: SimDevice, address = LAN.device, gateway = LAN.gateway, mask = LAN.mask): void {
+  typeLines(world, dev, [
+    "config set if.mode static", `config set if.addr ${address}`, `config set if.mask ${mask}`, `config set if.gw ${gateway}`, "config commit",
+  ]);
+}

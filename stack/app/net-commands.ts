@@ -1,0 +1,158 @@
+// Network commands for the device console: ifconfig, ping, arp, route, netstat. Each
+// answers humans and tools alike through Reply (machine mode gives one JSON line).
+import { shell, Args, Reply } from "../console/index";
+import { parseIp } from "../config/text";
+import { NetStack } from "../net/stack";
+import { counterValue, Counter } from "../runtime/counters";
+import { NO_DEADLINE } from "../../hal/generated/hal";
+
+let net: NetStack | null = null;
+let pingActive: bool = false;
+
+const IF_NAMES: StaticArray<string> = ["eth0", "wlan0"];
+
+export function registerNetCommands(stack: NetStack): void {
+  net = stack;
+  shell.register("ifconfig", "ifconfig               interfaces, addresses, link", cmdIfconfig);
+  shell.register("ping", "ping <ip> [count]      ICMP echo; RTT and loss", cmdPing);
+  shell.register("arp", "arp                    ARP cache", cmdArp);
+  shell.register("route", "route                  routing table", cmdRoute);
+  shell.register("netstat", "netstat                frame and packet counters, drops by reason", cmdNetstat);
+}
+
+function cmdIfconfig(a: Args, r: Reply, now: i64): void {
+  const n = net!;
+  for (let i = 0; i < IF_NAMES.length; i++) {
+    const iface = n.iface(i);
+    if (!iface) continue;
+    r.field(IF_NAMES[i]);
+    r.quote();
+    r.part("mac "); macPart(r, iface.mac);
+    r.part(iface.up ? " link up" : " link down");
+    r.part(" inet "); ipPart(r, iface.address); r.part("/"); r.partU32(<u32>iface.prefixLen);
+    r.part(" gw "); ipPart(r, iface.gateway);
+    r.quote();
+    r.endField();
+  }
+}
+
+function cmdPing(a: Args, r: Reply, now: i64): void {
+  if (a.argc < 1) { r.fail("usage", "usage: ping <ip> [count]"); return; }
+  const dst = parseIp(a.argPtr(0), a.argLen(0));
+  if (dst < 0) { r.fail("bad_address", "not an IPv4 address"); return; }
+  let count: i32 = 4;
+  if (a.argc > 1) {
+    const c = parseIpCount(a.argPtr(1), a.argLen(1));
+    if (c < 1 || c > net!.ping.maxCount) { r.fail("bad_count", "count must be 1..16"); return; }
+    count = c;
+  }
+  if (!net!.ping.start(<u32>dst, count, 56, 1_000_000, now)) { r.fail("busy", "a ping is already running"); return; }
+  pingActive = true;
+  r.deferred = true;
+  shell.onCancel(cancelPing);
+}
+
+function cancelPing(): void {
+  pingActive = false;
+  net!.ping.running = false;
+}
+
+/** Finishes a deferred `ping` once the run ends; called from System.poll. */
+export function pollNetCommands(now: i64): i64 {
+  if (!pingActive) return NO_DEADLINE;
+  const p = net!.ping;
+  if (p.running) return NO_DEADLINE; // the pinger reports its own deadline
+  pingActive = false;
+  const r = shell.reply;
+  r.fieldU32("sent", <u32>p.sent);
+  r.fieldU32("received", <u32>p.received);
+  r.fieldU32("loss_percent", <u32>p.lossPercent());
+  if (p.received > 0) {
+    r.fieldI64("rtt_min_us", p.rttMin);
+    r.fieldI64("rtt_avg_us", p.rttAvg());
+    r.fieldI64("rtt_max_us", p.rttMax);
+  }
+  shell.finishDeferred();
+  return NO_DEADLINE;
+}
+
+function cmdArp(a: Args, r: Reply, now: i64): void {
+  const n = net!;
+  for (let i = 0; i < IF_NAMES.length; i++) {
+    const iface = n.iface(i);
+    if (!iface) continue;
+    const arp = iface.arp;
+    for (let s = 0; s < arp.capacity; s++) {
+      const ip = arp.slotIp(s);
+      if (ip == 0) continue;
+      r.field("entry");
+      r.quote();
+      ipPart(r, ip); r.part(" ");
+      if (arp.slotResolved(s)) macPart(r, arp.slotMac(s)); else r.part("(incomplete)");
+      r.part(" "); r.part(IF_NAMES[i]);
+      r.quote();
+      r.endField();
+    }
+  }
+}
+
+function cmdRoute(a: Args, r: Reply, now: i64): void {
+  const routes = net!.ip.routes;
+  for (let i = 0; i < routes.capacity; i++) {
+    if (!routes.inUse(i)) continue;
+    r.field("route");
+    r.quote();
+    ipPart(r, routes.destinationOf(i)); r.part("/"); r.partU32(<u32>routes.prefixOf(i));
+    r.part(" via "); ipPart(r, routes.gatewayOf(i));
+    r.part(" dev "); r.part(IF_NAMES[routes.interfaceOf(i) & 1]);
+    r.part(" metric "); r.partU32(<u32>routes.metric(i));
+    r.quote();
+    r.endField();
+  }
+}
+
+// The counters netstat shows, in the ABI's Counter order.
+const NETSTAT_IDS: StaticArray<i32> = [
+  Counter.EthRxFrames, Counter.EthTxFrames, Counter.EthRxDropNotForUs, Counter.EthRxDropMalformed, Counter.EthRxDropBadStatus,
+  Counter.EthRxOverflow, Counter.EthTxErrors, Counter.EthTxRetries, Counter.EthLinkChanges,
+  Counter.ArpRx, Counter.ArpTx, Counter.ArpDropMalformed, Counter.ArpCacheEvictions, Counter.ArpQueueDrops, Counter.ArpResolveFailures,
+  Counter.IpRx, Counter.IpTx, Counter.IpDropMalformed, Counter.IpDropBadChecksum, Counter.IpDropNotForUs, Counter.IpDropFragment,
+  Counter.IpDropTtl, Counter.IpDropNoRoute, Counter.IpDropProtocol,
+  Counter.IcmpRx, Counter.IcmpTx, Counter.IcmpDropMalformed, Counter.IcmpEchoReplies, Counter.IcmpUnreachRx, Counter.IcmpErrorsRateLimited,
+  Counter.UdpRx, Counter.UdpTx, Counter.UdpDropMalformed, Counter.UdpDropNoSocket, Counter.UdpDropQueueFull,
+  Counter.TcpRx, Counter.TcpTx, Counter.TcpDropMalformed, Counter.TcpRetransmits, Counter.TcpResetsTx, Counter.TcpDropNoSocket, Counter.TcpBacklogDrops,
+];
+const NETSTAT_NAMES: StaticArray<string> = [
+  "eth_rx", "eth_tx", "eth_drop_not_for_us", "eth_drop_malformed", "eth_drop_bad_status", "eth_rx_overflow", "eth_tx_errors", "eth_tx_retries", "eth_link_changes",
+  "arp_rx", "arp_tx", "arp_drop_malformed", "arp_evictions", "arp_queue_drops", "arp_resolve_failures",
+  "ip_rx", "ip_tx", "ip_drop_malformed", "ip_drop_checksum", "ip_drop_not_for_us", "ip_drop_fragment", "ip_drop_ttl", "ip_drop_no_route", "ip_drop_protocol",
+  "icmp_rx", "icmp_tx", "icmp_drop_malformed", "icmp_echo_replies", "icmp_unreach_rx", "icmp_errors_rate_limited",
+  "udp_rx", "udp_tx", "udp_drop_malformed", "udp_drop_no_socket", "udp_drop_queue_full",
+  "tcp_rx", "tcp_tx", "tcp_drop_malformed", "tcp_retransmits", "tcp_resets_tx", "tcp_drop_no_socket", "tcp_backlog_drops",
+];
+
+function cmdNetstat(a: Args, r: Reply, now: i64): void {
+  for (let i = 0; i < NETSTAT_IDS.length; i++) r.fieldU32(NETSTAT_NAMES[i], counterValue(NETSTAT_IDS[i]));
+}
+
+function ipPart(r: Reply, a: u32): void {
+  r.partU32(a >>> 24); r.part("."); r.partU32((a >>> 16) & 255); r.part("."); r.partU32((a >>> 8) & 255); r.part("."); r.partU32(a & 255);
+}
+
+function macPart(r: Reply, mac: usize): void {
+  for (let i = 0; i < 6; i++) {
+    if (i) r.part(":");
+    r.partHex(load<u8>(mac + i), 2);
+  }
+}
+
+function parseIpCount(p: usize, len: i32): i32 {
+  if (len < 1 || len > 3) return -1;
+  let v = 0;
+  for (let i = 0; i < len; i++) {
+    const c = <i32>load<u8>(p + i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
