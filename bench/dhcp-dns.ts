@@ -242,7 +242,7 @@ export class DnsRig {
     this.device = new SimHost(this.sched, this.rng.fork("dev"), { name: "dev", mac: "02:00:00:00:00:10", ip: "10.0.0.10" })
       .attach(this.sw.connectLink(0, this.rng.fork("l0"), { params: { delayUs: linkDelayUs } }).a);
     this.tcp = new TcpLayer(this.device);
-    w.ex.dns_create(cfg.cacheEntries ?? 8, cfg.maxTtl ?? 86400, BigInt(cfg.staggerUs ?? 1_000_000), BigInt(cfg.timeoutUs ?? 10_000_000));
+    w.ex.dns_create(cfg.cacheEntries ?? 8, cfg.maxTtl ?? 86400, BigInt(cfg.staggerUs ?? 500_000), BigInt(cfg.timeoutUs ?? 10_000_000));
   }
   now(): bigint { return BigInt(Math.round(this.sched.now)); }
 

@@ -16,7 +16,7 @@
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { count, Counter } from "../runtime/counters";
 import {
-  DnsMessage, DnsResolved, DnsResolveStatus, DnsType, DnsRcode, dnsBuildQuery, dnsNameFromText, DNS_PORT,
+  DnsMessage, DnsResolved, DnsResolveStatus, DnsType, DnsRcode, dnsBuildQuery, DNS_PORT,
 } from "../wire/dns";
 import { UdpEndpoint, randomU32 } from "../dhcp/udp";
 
@@ -58,7 +58,7 @@ export class DnsConfig {
   maxTtlSecs: u32 = 86400;
   maxNegativeTtlSecs: u32 = 900;
   /** Delay before also asking the next server. */
-  staggerUs: i64 = 1_000_000;
+  staggerUs: i64 = 500_000;
   /** Wait after the last server of a round before a new round (doubles per round). */
   retransmitUs: i64 = 2_000_000;
   /** Overall limit per query. */
@@ -131,20 +131,47 @@ class Server {
 const msg = new DnsMessage(16);
 const resolved = new DnsResolved(8);
 
-/** Lower-cases a flat name in place and returns its FNV-1a hash (one pass). */
-function lowerHash(name: usize, len: i32): u32 {
-  let h: u32 = 2166136261;
-  for (let i = 0; i < len; i++) {
-    let c = <u32>load<u8>(name + i);
-    if (c - 65 < 26) { c += 32; store<u8>(name + i, <u8>c); }
-    h = (h ^ c) * 16777619;
-  }
-  return h;
+function bytesEq(a: usize, b: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (load<u32>(a + i) != load<u32>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
 }
 
-function bytesEq(a: usize, b: usize, n: i32): bool {
-  for (let i = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
+let textHash: u32 = 0;
+
+/**
+ * Dotted text to a lower-cased flat name in one pass, hashing as it goes (the cached
+ * lookup path: one walk over the characters). Returns the flat length, or -1 for an empty
+ * or over-long label or name. A trailing dot is allowed; the root alone is refused.
+ */
+function textToFlat(text: usize, len: i32, out: usize): i32 {
+  if (len > 0 && load<u8>(text + len - 1) == 46) len--;
+  if (len <= 0 || len > 253) return -1;
+  let h: u32 = 2166136261;
+  let lenPos = 0;
+  let o = 1;
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(text + i);
+    if (c == 46) {
+      const l = o - lenPos - 1;
+      if (l == 0 || l > 63) return -1;
+      store<u8>(out + lenPos, <u8>l);
+      h = (h ^ <u32>l) * 16777619;
+      lenPos = o++;
+      continue;
+    }
+    if (c - 65 < 26) c += 32;
+    store<u8>(out + o++, <u8>c);
+    h = (h ^ c) * 16777619;
+  }
+  const l = o - lenPos - 1;
+  if (l == 0 || l > 63) return -1;
+  store<u8>(out + lenPos, <u8>l);
+  h = (h ^ <u32>l) * 16777619;
+  store<u8>(out + o++, 0);
+  textHash = h;
+  return o;
 }
 
 export class DnsResolver {
@@ -213,10 +240,11 @@ export class DnsResolver {
     for (let i = 0; i < this.cfg.hostsEntries; i++) {
       if (unchecked(this.hostLens[i]) != 0) continue;
       const p = this.hostNames + <usize>(i * HOST_NAME_MAX);
-      const n = dnsNameFromText(text, len, p, HOST_NAME_MAX);
-      if (n <= 0) return false;
+      if (len > HOST_NAME_MAX - 2) return false;
+      const n = textToFlat(text, len, p);
+      if (n <= 1) return false;
       unchecked(this.hostLens[i] = n);
-      unchecked(this.hostHashes[i] = lowerHash(p, n));
+      unchecked(this.hostHashes[i] = textHash);
       unchecked(this.hostAddrs[i] = addr);
       return true;
     }
@@ -235,10 +263,10 @@ export class DnsResolver {
     for (let i = 0; i < this.cfg.maxQueries; i++) if (unchecked(this.queries[i]).state == Q.Free) { slot = i; break; }
     if (slot < 0) return -DnsStatus.Busy;
     const q = unchecked(this.queries[slot]);
-    const n = dnsNameFromText(text, len, q.name, 256);
+    const n = textToFlat(text, len, q.name);
     if (n <= 1) return -DnsStatus.BadName;
     q.nameLen = n;
-    q.hash = lowerHash(q.name, n);
+    q.hash = textHash;
     q.gen = (q.gen + 1) & 0x7fffff;
     const handle = (q.gen << 8) | slot;
     q.addrCount = 0;
