@@ -1,6 +1,6 @@
 // What the transports need from the IP layer, kept abstract so UDP and TCP can be tested
 // over a fake IP layer and wired to stack/net/ipv4.ts by a small adapter (see the
-// report/README in stack/transport/README.md). Zero-copy: the transport writes its header
+// adapter in stack/transport/README.md). Zero-copy: the transport writes its header
 // and payload straight into the interface's transmit buffer.
 
 export abstract class IpOutput {
