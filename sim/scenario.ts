@@ -1,6 +1,7 @@
 // A scenario is a small TypeScript module exporting `scenario`: it builds a topology in a
 // World, runs it until conditions or virtual times, injects faults, and asserts outcomes.
 import { World } from "./world.ts";
+import type { SimDevice } from "./device.ts";
 
 export interface ScenarioOptions { seed: number; cpu: boolean; outDir: string }
 
@@ -16,6 +17,8 @@ export interface ScenarioResult {
   summary: string[];
   /** Files written (pcaps, power plots). */
   artifacts?: string[];
+  /** The board to keep running with its console exposed, in interactive mode. */
+  console?: SimDevice;
 }
 
 export class ScenarioFailure extends Error {}
