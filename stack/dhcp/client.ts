@@ -399,13 +399,17 @@ export class DhcpClient {
     let lease = opts.has(DhcpHas.LeaseTime) ? opts.leaseTime : this.cfg.defaultLeaseSecs;
     if (lease == 0) lease = 1; // a zero lease would expire before use; treat as the shortest possible
     l.leaseSecs = lease;
-    let t1: u32 = 0, t2: u32 = 0;
+    let t1: u32 = INFINITE, t2: u32 = INFINITE;
     if (lease != INFINITE) {
-      // Server-given T1/T2 only when consistent (T1 < T2 < lease), else RFC 2131 4.4.5 defaults.
-      t2 = opts.has(DhcpHas.RebindingTime) && opts.rebindingTime < lease ? opts.rebindingTime : <u32>((<u64>lease * 7) / 8);
-      t1 = opts.has(DhcpHas.RenewalTime) && opts.renewalTime < t2 ? opts.renewalTime : <u32>(<u64>lease / 2);
-      if (t1 > t2) t1 = t2;
-    } else { t1 = INFINITE; t2 = INFINITE; }
+      // Server-given T1/T2 only when consistent (T1 <= T2 < lease), else RFC 2131 4.4.5
+      // defaults 0.5 and 0.875, computed in µs so a 2 s lease still has T1 < T2.
+      const leaseUs = <i64>lease * 1_000_000;
+      l.t2Us = opts.has(DhcpHas.RebindingTime) && opts.rebindingTime < lease ? <i64>opts.rebindingTime * 1_000_000 : leaseUs / 8 * 7;
+      l.t1Us = opts.has(DhcpHas.RenewalTime) && <i64>opts.renewalTime * 1_000_000 <= l.t2Us ? <i64>opts.renewalTime * 1_000_000 : leaseUs / 2;
+      if (l.t1Us > l.t2Us) l.t1Us = l.t2Us;
+      t1 = <u32>(l.t1Us / 1_000_000);
+      t2 = <u32>(l.t2Us / 1_000_000);
+    }
     l.t1Secs = t1;
     l.t2Secs = t2;
     // The lease runs from when the REQUEST went out (RFC 2131 4.4.1), the earliest we know.
@@ -415,8 +419,8 @@ export class DhcpClient {
   private computeTimes(): void {
     const l = this.lease;
     if (l.leaseSecs == INFINITE) { this.t1At = this.t2At = this.expiresAt = NO_DEADLINE; return; }
-    this.t1At = l.obtainedAt + <i64>l.t1Secs * 1_000_000;
-    this.t2At = l.obtainedAt + <i64>l.t2Secs * 1_000_000;
+    this.t1At = l.obtainedAt + l.t1Us;
+    this.t2At = l.obtainedAt + l.t2Us;
     this.expiresAt = l.obtainedAt + <i64>l.leaseSecs * 1_000_000;
   }
 

@@ -20,19 +20,22 @@ export class DhcpLease {
   t2Secs: u32 = 0;
   /** Monotonic µs at which the lease started (when the REQUEST was sent). Not meaningful across reboots. */
   obtainedAt: i64 = 0;
+  /** T1/T2 in µs (exact, also for tiny leases whose 0.5/0.875 fractions are not whole seconds); not persisted. */
+  t1Us: i64 = 0;
+  t2Us: i64 = 0;
   /** Set by the lead (e.g. a hash of SSID/BSSID): an INIT-REBOOT is tried only on the same network. */
   networkTag: u32 = 0;
 
   valid(): bool { return this.address != 0; }
   clear(): void {
     this.address = 0; this.mask = 0; this.router = 0; this.dnsCount = 0; this.serverId = 0;
-    this.leaseSecs = 0; this.t1Secs = 0; this.t2Secs = 0; this.obtainedAt = 0;
+    this.leaseSecs = 0; this.t1Secs = 0; this.t2Secs = 0; this.obtainedAt = 0; this.t1Us = 0; this.t2Us = 0;
   }
   copyFrom(o: DhcpLease): void {
     this.address = o.address; this.mask = o.mask; this.router = o.router; this.dnsCount = o.dnsCount;
     for (let i = 0; i < DHCP_LEASE_MAX_DNS; i++) unchecked(this.dns[i] = o.dns[i]);
     this.serverId = o.serverId; this.leaseSecs = o.leaseSecs; this.t1Secs = o.t1Secs; this.t2Secs = o.t2Secs;
-    this.obtainedAt = o.obtainedAt; this.networkTag = o.networkTag;
+    this.obtainedAt = o.obtainedAt; this.networkTag = o.networkTag; this.t1Us = o.t1Us; this.t2Us = o.t2Us;
   }
 
   /** Writes DHCP_LEASE_RECORD_LEN bytes at p (big-endian fields, version first). */
@@ -60,6 +63,8 @@ export class DhcpLease {
     this.serverId = rd32(p + 28); this.leaseSecs = rd32(p + 32); this.t1Secs = rd32(p + 36); this.t2Secs = rd32(p + 40);
     this.networkTag = rd32(p + 44);
     this.obtainedAt = load<i64>(p + 48);
+    this.t1Us = <i64>this.t1Secs * 1_000_000;
+    this.t2Us = <i64>this.t2Secs * 1_000_000;
     return true;
   }
 }
