@@ -1,0 +1,25 @@
+// tshark checks the Ethernet capture of the default scenario (npm start): well-formed ARP,
+// IPv4 and ICMP with valid checksums, pings answered both ways.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { World } from "../../sim/world.ts";
+import { scenario } from "../../sim/scenarios/default.ts";
+import { haveTshark, tsharkFields, tsharkProblems } from "./tshark.ts";
+
+test("tshark finds the default scenario's pcap clean: no malformed packets, no checksum errors", { skip: haveTshark ? false : "tshark is not installed" }, async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "wasmnet-default-"));
+  const result = await scenario.run(new World(1), { seed: 1, cpu: true, outDir });
+  assert.ok(result.ok);
+  const file = result.artifacts![0];
+  const { problems, packets } = tsharkProblems(file);
+  assert.equal(problems, "", "no malformed or bad-checksum packets");
+  assert.ok(packets > 20);
+  const echoes = tsharkFields(file, "icmp", ["icmp.type", "ip.src", "ip.dst"]);
+  assert.ok(echoes.filter(([t, src]) => t === "0" && src === "192.168.1.50").length >= 4, "the board's echo replies");
+  assert.ok(echoes.filter(([t, src, dst]) => t === "8" && src === "192.168.1.50" && dst === "10.0.0.5").length === 3, "the board's off-link echo requests");
+  const arp = tsharkFields(file, "arp.opcode == 1 && arp.src.proto_ipv4 == 192.168.1.50", ["arp.dst.proto_ipv4"]).map(([t]) => t);
+  assert.ok(arp.includes("192.168.1.1") && !arp.includes("10.0.0.5"), "ARP for the gateway, never for the off-link address");
+});
