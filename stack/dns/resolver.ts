@@ -520,6 +520,7 @@ export class DnsResolver {
       if (msg.answerCount == 0) { this.serverFailed(slot, q, s, now); return; }
     }
     const r = msg.resolve(q.name, DnsType.A, resolved);
+    this.strikeSlower(q, s, now);
     if (r == DnsResolveStatus.Ok) {
       const n = resolved.count < DNS_MAX_ADDRS ? resolved.count : DNS_MAX_ADDRS;
       for (let k = 0; k < n; k++) unchecked(q.addrs[k] = resolved.addrs[k]);
@@ -543,6 +544,17 @@ export class DnsResolver {
       this.finish(slot, q, DnsStatus.ChainTooLong);
     } else {
       this.serverFailed(slot, q, s, now);
+    }
+  }
+
+  /** Servers asked before the one that answered, still silent: a strike each (staggering beat them). */
+  private strikeSlower(q: Query, winner: i32, now: i64): void {
+    for (let k = 0; k < q.orderLen; k++) {
+      const s = unchecked(q.order[k]);
+      if (s == winner) break;
+      if ((q.sentMask & (1 << s)) == 0 || (q.answeredMask & (1 << s)) != 0) continue;
+      const sv = unchecked(this.servers[s]);
+      if (++sv.timeouts >= this.cfg.deadAfterTimeouts) sv.deadUntil = now + this.cfg.deadForUs;
     }
   }
 
