@@ -10,6 +10,10 @@ import { consoleInit, consolePort, shell } from "./console/index";
 import { NetStack } from "./net/stack";
 import { Enc28j60, Enc28j60Config } from "../drivers/enc28j60/enc28j60";
 import { registerNetCommands, pollNetCommands } from "./app/net-commands";
+import { NetIpOutput, attachTransport } from "./net/transport-glue";
+import { IpProtocol } from "./wire/ipv4";
+import { Tcp, TcpConfig } from "./transport/tcp";
+import { Udp, UdpConfig } from "./transport/udp";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
@@ -21,6 +25,8 @@ export const ETH_IF: i32 = 0;
 class System {
   net: NetStack | null = null;
   eth: Enc28j60 | null = null;
+  tcp: Tcp | null = null;
+  udp: Udp | null = null;
   /** Settings are (re)applied at the next poll after a commit (it knows `now`). */
   private appliedGeneration: u32 = 0xffffffff;
 
@@ -36,6 +42,13 @@ class System {
       this.eth = eth;
       net.addInterface(eth);
     }
+    const ipOut = new NetIpOutput(net);
+    const tcp = new Tcp(ipOut, deviceTcpConfig());
+    const udp = new Udp(ipOut, deviceUdpConfig());
+    attachTransport<Tcp>(net, IpProtocol.Tcp, tcp);
+    attachTransport<Udp>(net, IpProtocol.Udp, udp);
+    this.tcp = tcp;
+    this.udp = udp;
     registerNetCommands(net);
     shell.start();
   }
@@ -48,6 +61,7 @@ class System {
       this.applyAddressing(now);
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
+    next = earliest(next, this.tcp!.poll(now));
     next = earliest(next, shell.poll(now));
     next = earliest(next, pollNetCommands(now));
     return next;
@@ -93,6 +107,23 @@ const valueScratch = reserve(16);
 function configEquals(key: string, value: string): bool {
   const n = configStore.getStr(key, valueScratch, 16);
   return n >= 0 && bytesEqStr(valueScratch, n, value);
+}
+
+// Transport capacities for the one-page budget: 4 TCP sockets with a 2 KiB receive window
+// and a 1 KiB send buffer each, 4 UDP sockets with 512-byte receive rings.
+function deviceTcpConfig(): TcpConfig {
+  const c = new TcpConfig();
+  c.sockets = 4;
+  c.rxBytes = 2048;
+  c.txBytes = 1024;
+  return c;
+}
+
+function deviceUdpConfig(): UdpConfig {
+  const c = new UdpConfig();
+  c.sockets = 4;
+  c.rxBytes = 512;
+  return c;
 }
 
 function prefixLength(mask: u32): i32 {
