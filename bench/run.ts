@@ -9,6 +9,9 @@ type Bench = () => Promise<Record<string, number>>;
 const GROUPS: [string, () => Promise<Bench>][] = [
   ["foundation", async () => benchFoundation],
   ["crypto", async () => (await import("./crypto.ts")).benchCrypto],
+  ["config", async () => (await import("./config.ts")).benchConfig],
+  ["tcp", async () => (await import("./tcp.ts")).benchTcp],
+  ["dhcp-dns", async () => (await import("./dhcp-dns.ts")).benchDhcpDns],
 ];
 
 async function main(): Promise<void> {

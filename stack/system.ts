@@ -14,6 +14,7 @@ import { NetIpOutput, attachTransport } from "./net/transport-glue";
 import { IpProtocol } from "./wire/ipv4";
 import { Tcp, TcpConfig } from "./transport/tcp";
 import { Udp, UdpConfig } from "./transport/udp";
+import { services } from "./app/services";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
@@ -50,6 +51,7 @@ class System {
     this.tcp = tcp;
     this.udp = udp;
     registerNetCommands(net);
+    services.init(tcp);
     shell.start();
   }
 
@@ -62,6 +64,7 @@ class System {
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
     next = earliest(next, this.tcp!.poll(now));
+    next = earliest(next, services.poll(now));
     next = earliest(next, shell.poll(now));
     next = earliest(next, pollNetCommands(now));
     return next;
