@@ -216,6 +216,19 @@ export class Esp32Wifi extends NetDriver {
     return this.known.add(ssid, ssidLen, secret, secretLen, prio);
   }
 
+  /** Adds a network whose PSK is given as 32 raw bytes (the config store's wifi.N.psk). */
+  addNetworkPsk(ssid: usize, ssidLen: i32, psk: usize, prio: u32): i32 {
+    const hex = this.params; // scratch: 64 hex digits
+    for (let i = 0; i < 32; i++) {
+      const b = <u32>load<u8>(psk + i);
+      store<u8>(hex + 2 * i, <u8>(b >> 4 < 10 ? 48 + (b >> 4) : 87 + (b >> 4)));
+      store<u8>(hex + 2 * i + 1, <u8>((b & 15) < 10 ? 48 + (b & 15) : 87 + (b & 15)));
+    }
+    const r = this.known.add(ssid, ssidLen, hex, 64, prio);
+    wipe(hex, 64);
+    return r;
+  }
+
   /** Starts connecting (and keeps the station connected from then on). */
   start(now: i64): void {
     this.enabled = true;
