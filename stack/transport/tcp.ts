@@ -769,6 +769,7 @@ export class Tcp extends PortUser {
     if (this.challengeCount >= this.config.challengeAcksPerSecond) return;
     this.challengeCount++;
     this.stats.challengeAcks++;
+    count(Counter.TcpChallengeAcks);
     this.sendAck(s, now);
   }
 
@@ -1183,6 +1184,7 @@ export class Tcp extends PortUser {
       // Table full: reclaim the entry closest to expiry (it has waited longest).
       slot = oldestSlot;
       this.stats.timeWaitReclaims++;
+      count(Counter.TcpTimeWaitReclaims);
     }
     if (this.twExpiry.length > 0) {
       unchecked(this.twLocal[slot] = s.localAddr);
@@ -1296,6 +1298,7 @@ export class Tcp extends PortUser {
     }
     s.keepProbes++;
     this.stats.keepAliveProbes++;
+    count(Counter.TcpKeepAliveProbes);
     // SEG.SEQ = SND.NXT - 1 with no data: outside the peer's window, so it must ACK.
     this.segment(s, s.sndNxt - 1, TCP_ACK, 0, now);
   }
