@@ -22,19 +22,25 @@ function increment(globalIndex: number, amount: number): number[] {
   return [0x23, ...encodeU32(globalIndex), 0x42, ...encodeS64(BigInt(amount)), 0x7c, 0x24, ...encodeU32(globalIndex)];
 }
 
+/** Appends without spreading (function bodies can exceed the engine's argument limit). */
+function append(out: number[], items: ArrayLike<number>): void {
+  for (let i = 0; i < items.length; i++) out.push(items[i]);
+}
+
 function instrumentBody(bytes: Uint8Array, body: ReturnType<typeof readFunctionBodies>[number], instrGlobal: number, callGlobal: number): number[] {
   const out: number[] = Array.from(bytes.subarray(body.start, body.localsEnd));
-  out.push(...increment(callGlobal, 1));
+  append(out, increment(callGlobal, 1));
   let blockCount = 0;
-  let pending: number[] = [];
+  let pendingStart = -1, pendingEnd = -1;
   const flush = (): void => {
-    if (blockCount > 0) out.push(...increment(instrGlobal, blockCount), ...pending);
-    else out.push(...pending);
-    pending = [];
+    if (blockCount > 0) append(out, increment(instrGlobal, blockCount));
+    if (pendingStart >= 0) append(out, bytes.subarray(pendingStart, pendingEnd));
+    pendingStart = pendingEnd = -1;
     blockCount = 0;
   };
   for (const ins of instructions(bytes, body)) {
-    pending.push(...bytes.subarray(ins.start, ins.end));
+    if (pendingStart < 0) pendingStart = ins.start;
+    pendingEnd = ins.end;
     blockCount++;
     if (ENDS_BLOCK.has(ins.op)) flush();
   }
@@ -43,7 +49,9 @@ function instrumentBody(bytes: Uint8Array, body: ReturnType<typeof readFunctionB
 }
 
 function section(id: number, payload: number[]): number[] {
-  return [id, ...encodeU32(payload.length), ...payload];
+  const out = [id, ...encodeU32(payload.length)];
+  append(out, payload);
+  return out;
 }
 
 export function instrument(bytes: Uint8Array): Uint8Array {
@@ -59,7 +67,10 @@ export function instrument(bytes: Uint8Array): Uint8Array {
   }
   const instrGlobal = globalCount, callGlobal = globalCount + 1;
   const newGlobal = [0x7e, 0x01, 0x42, 0x00, 0x0b]; // mut i64 = 0
-  const globalPayload = [...encodeU32(globalCount + 2), ...globalEntries, ...newGlobal, ...newGlobal];
+  const globalPayload = [...encodeU32(globalCount + 2)];
+  append(globalPayload, globalEntries);
+  append(globalPayload, newGlobal);
+  append(globalPayload, newGlobal);
 
   const exportSec = sections.find((s) => s.id === SectionId.Export);
   if (!exportSec) throw new Error("instrument: the module has no export section");
@@ -70,17 +81,16 @@ export function instrument(bytes: Uint8Array): Uint8Array {
     exportCount = r.u32();
     exportEntries = Array.from(bytes.subarray(r.pos, exportSec.end));
   }
-  const exportPayload = [
-    ...encodeU32(exportCount + 2), ...exportEntries,
-    ...encodeName(INSTR_COUNTER_EXPORT), 0x03, ...encodeU32(instrGlobal),
-    ...encodeName(CALL_COUNTER_EXPORT), 0x03, ...encodeU32(callGlobal),
-  ];
+  const exportPayload = [...encodeU32(exportCount + 2)];
+  append(exportPayload, exportEntries);
+  append(exportPayload, [...encodeName(INSTR_COUNTER_EXPORT), 0x03, ...encodeU32(instrGlobal), ...encodeName(CALL_COUNTER_EXPORT), 0x03, ...encodeU32(callGlobal)]);
 
   const bodies = readFunctionBodies(bytes);
   const codePayload: number[] = [...encodeU32(bodies.length)];
   for (const body of bodies) {
     const code = instrumentBody(bytes, body, instrGlobal, callGlobal);
-    codePayload.push(...encodeU32(code.length), ...code);
+    append(codePayload, encodeU32(code.length));
+    append(codePayload, code);
   }
 
   const out: number[] = Array.from(bytes.subarray(0, 8));
@@ -88,13 +98,13 @@ export function instrument(bytes: Uint8Array): Uint8Array {
   for (const s of sections) {
     // The global section sits between memory (5) and export (7); create it there if absent.
     if (!globalWritten && s.id !== SectionId.Custom && s.id > SectionId.Global) {
-      out.push(...section(SectionId.Global, globalPayload));
+      append(out, section(SectionId.Global, globalPayload));
       globalWritten = true;
     }
     if (s.id === SectionId.Global) continue;
-    if (s.id === SectionId.Export) out.push(...section(SectionId.Export, exportPayload));
-    else if (s.id === SectionId.Code) out.push(...section(SectionId.Code, codePayload));
-    else out.push(...bytes.subarray(s.headerStart, s.end));
+    if (s.id === SectionId.Export) append(out, section(SectionId.Export, exportPayload));
+    else if (s.id === SectionId.Code) append(out, section(SectionId.Code, codePayload));
+    else append(out, bytes.subarray(s.headerStart, s.end));
   }
   return Uint8Array.from(out);
 }

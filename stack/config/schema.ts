@@ -23,76 +23,75 @@ export class KeyDef {
     public defStr: string,   // default for strings
     public choices: string,  // "a|b|c" for enumerated strings, "" otherwise
     public flags: i32,
-    public help: string, // empty in the firmware: static strings cost RAM (UTF-16); docs/console.md lists the keys
   ) {}
 }
 
-function str(name: string, min: u32, max: u32, defStr: string, help: string): KeyDef {
-  return new KeyDef(name, VType.Str, min, max, 0, defStr, "", 0, help);
+function str(name: string, min: u32, max: u32, defStr: string): KeyDef {
+  return new KeyDef(name, VType.Str, min, max, 0, defStr, "", 0);
 }
-function choice(name: string, choices: string, defStr: string, help: string): KeyDef {
-  return new KeyDef(name, VType.Str, 1, 16, 0, defStr, choices, 0, help);
+function choice(name: string, choices: string, defStr: string): KeyDef {
+  return new KeyDef(name, VType.Str, 1, 16, 0, defStr, choices, 0);
 }
-function num(name: string, min: u32, max: u32, def: u32, help: string): KeyDef {
-  return new KeyDef(name, VType.U32, min, max, def, "", "", 0, help);
+function num(name: string, min: u32, max: u32, def: u32): KeyDef {
+  return new KeyDef(name, VType.U32, min, max, def, "", "", 0);
 }
-function flag(name: string, def: bool, help: string): KeyDef {
-  return new KeyDef(name, VType.Bool, 0, 1, def ? 1 : 0, "", "", 0, help);
+function flag(name: string, def: bool): KeyDef {
+  return new KeyDef(name, VType.Bool, 0, 1, def ? 1 : 0, "", "", 0);
 }
-function ip(name: string, def: u32, help: string): KeyDef {
-  return new KeyDef(name, VType.Ip, 0, 0, def, "", "", 0, help);
+function ip(name: string, def: u32): KeyDef {
+  return new KeyDef(name, VType.Ip, 0, 0, def, "", "", 0);
 }
 function secret(d: KeyDef): KeyDef { d.flags |= FLAG_SECRET; return d; }
-function internal(name: string, max: u32, help: string): KeyDef {
-  return new KeyDef(name, VType.Bytes, 0, max, 0, "", "", FLAG_SECRET | FLAG_INTERNAL, help);
+function internal(name: string, max: u32): KeyDef {
+  return new KeyDef(name, VType.Bytes, 0, max, 0, "", "", FLAG_SECRET | FLAG_INTERNAL);
 }
 
 export const WIFI_SLOTS: i32 = 4;
 
 // Created once while the module initialises (top-level code), never afterwards.
 export const SCHEMA: StaticArray<KeyDef> = [
-  str("wifi.0.ssid", 0, 32, "", ""),
-  secret(str("wifi.0.pass", 0, 63, "", "")),
-  secret(new KeyDef("wifi.0.psk", VType.Bytes, 0, 32, 0, "", "", 0, "")),
-  num("wifi.0.prio", 0, 255, 0, ""),
-  str("wifi.1.ssid", 0, 32, "", ""),
-  secret(str("wifi.1.pass", 0, 63, "", "")),
-  secret(new KeyDef("wifi.1.psk", VType.Bytes, 0, 32, 0, "", "", 0, "")),
-  num("wifi.1.prio", 0, 255, 0, ""),
-  str("wifi.2.ssid", 0, 32, "", ""),
-  secret(str("wifi.2.pass", 0, 63, "", "")),
-  secret(new KeyDef("wifi.2.psk", VType.Bytes, 0, 32, 0, "", "", 0, "")),
-  num("wifi.2.prio", 0, 255, 0, ""),
-  str("wifi.3.ssid", 0, 32, "", ""),
-  secret(str("wifi.3.pass", 0, 63, "", "")),
-  secret(new KeyDef("wifi.3.psk", VType.Bytes, 0, 32, 0, "", "", 0, "")),
-  num("wifi.3.prio", 0, 255, 0, ""),
-  choice("if.mode", "dhcp|static", "dhcp", ""),
-  ip("if.addr", 0, ""),
-  ip("if.mask", 0xffffff00, ""),
-  ip("if.gw", 0, ""),
-  ip("if.dns", 0, ""),
-  str("hostname", 1, 32, "wasmnet", ""),
-  choice("power", "perf|balanced|low", "balanced", ""),
-  flag("ka.enable", false, ""),
-  num("ka.idle", 1, 86400, 60, ""),
-  num("ka.intvl", 1, 3600, 10, ""),
-  num("ka.count", 1, 32, 5, ""),
-  choice("failover", "priority|rssi|sticky", "priority", ""),
-  num("fo.retries", 1, 100, 3, ""),
-  str("host.0", 0, 48, "", ""),
-  str("host.1", 0, 48, "", ""),
-  str("host.2", 0, 48, "", ""),
-  str("host.3", 0, 48, "", ""),
-  num("log.level", 0, 4, 2, ""),
-  str("ota.url", 0, 96, "", ""),
-  flag("ota.auto", false, ""),
-  num("ota.check", 60, 604800, 86400, ""),
-  internal("_pmk.0", 64, ""),
-  internal("_pmk.1", 64, ""),
-  internal("_pmk.2", 64, ""),
-  internal("_pmk.3", 64, ""),
-  internal("_lease", 32, ""),
+  str("wifi.0.ssid", 0, 32, ""),
+  secret(str("wifi.0.pass", 0, 63, "")),
+  secret(new KeyDef("wifi.0.psk", VType.Bytes, 0, 32, 0, "", "", 0)),
+  num("wifi.0.prio", 0, 255, 0),
+  str("wifi.1.ssid", 0, 32, ""),
+  secret(str("wifi.1.pass", 0, 63, "")),
+  secret(new KeyDef("wifi.1.psk", VType.Bytes, 0, 32, 0, "", "", 0)),
+  num("wifi.1.prio", 0, 255, 0),
+  str("wifi.2.ssid", 0, 32, ""),
+  secret(str("wifi.2.pass", 0, 63, "")),
+  secret(new KeyDef("wifi.2.psk", VType.Bytes, 0, 32, 0, "", "", 0)),
+  num("wifi.2.prio", 0, 255, 0),
+  str("wifi.3.ssid", 0, 32, ""),
+  secret(str("wifi.3.pass", 0, 63, "")),
+  secret(new KeyDef("wifi.3.psk", VType.Bytes, 0, 32, 0, "", "", 0)),
+  num("wifi.3.prio", 0, 255, 0),
+  choice("if.mode", "dhcp|static", "dhcp"),
+  ip("if.addr", 0),
+  ip("if.mask", 0xffffff00),
+  ip("if.gw", 0),
+  ip("if.dns", 0),
+  str("hostname", 1, 32, "wasmnet"),
+  choice("power", "perf|balanced|low", "balanced"),
+  flag("ka.enable", false),
+  num("ka.idle", 1, 86400, 60),
+  num("ka.intvl", 1, 3600, 10),
+  num("ka.count", 1, 32, 5),
+  choice("failover", "priority|rssi|sticky", "priority"),
+  num("fo.retries", 1, 100, 3),
+  str("host.0", 0, 48, ""),
+  str("host.1", 0, 48, ""),
+  str("host.2", 0, 48, ""),
+  str("host.3", 0, 48, ""),
+  num("log.level", 0, 4, 2),
+  str("ota.url", 0, 96, ""),
+  flag("ota.auto", false),
+  num("ota.check", 60, 604800, 86400),
+  internal("_pmk.0", 64),
+  internal("_pmk.1", 64),
+  internal("_pmk.2", 64),
+  internal("_pmk.3", 64),
+  internal("_lease", 32),
 ];
 
 /** Index into SCHEMA of the key at (ptr, len), or -1. */
