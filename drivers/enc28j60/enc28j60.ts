@@ -11,7 +11,8 @@ import { count, Counter } from "../../stack/runtime/counters";
 import { logBegin, logStr, logU32, logEnd } from "../../stack/runtime/log";
 import { Reg, Phy, Bit, Op, REG_ADDR_MASK, REG_MAC_MII, REG_COMMON, RSV_RECEIVED_OK, TSV_LATE_COLLISION } from "./registers";
 
-const BUFFER_END: i32 = 0x1fff;
+const BUFFER_SIZE: i32 = 0x2000;
+const PAGE: i32 = 0x100;
 const TSV_BYTES: i32 = 7;
 const HEADER_BYTES: i32 = 6; // next packet pointer + receive status vector
 const FCS_BYTES: i32 = 4;
@@ -24,6 +25,8 @@ const CLKRDY_TRIES: i32 = 5;
 const MII_POLL_LIMIT: i32 = 200;
 const ERRATA1_MIN_SPI_HZ: i32 = 8_000_000;
 const REV_B4: i32 = 4;
+/** receiveAvailable(): a packet is complete but how many bytes follow is unknown. */
+const RX_AT_LEAST_ONE: i32 = -1;
 
 export class Enc28j60Config {
   /** SPI device and interrupt pin; -1 takes them from the board (BoardKey). */
@@ -31,16 +34,37 @@ export class Enc28j60Config {
   intPin: i32 = -1;
   /** Station address, first byte on the wire in bits 47..40. */
   mac: u64 = 0x02_00_00_00_00_01;
-  /** Last byte of the receive ring, odd (errata 14). The ring starts at 0x0000 (errata 5);
-   *  transmit uses rxEnd+1..0x1FFF, which must hold 1 control byte + a frame + the 7-byte TSV. */
-  rxEnd: i32 = 0x19ff;
+  /** Last byte of the receive ring. The ring starts at 0x0000 (errata 5) and ends on a
+   *  0x..FF byte (rounded down if not): odd for errata 14, and whole 256-byte pages so that
+   *  ERXRDPT can move by writing its high byte only. Transmit slots use rxEnd+1..0x1FFF.
+   *  Default: 5 KiB of receive ring and two 1536-byte transmit slots. */
+  rxEnd: i32 = 0x13ff;
+  /** Transmit slots (each a whole number of pages holding control byte + frame + TSV); fewer
+   *  are used if they do not fit above rxEnd. With two, a frame is written while the previous
+   *  one is on the wire and the next starts from the completion interrupt. */
+  txSlots: i32 = 2;
+  /** Receive space is given back to the chip (ERXRDPT advanced, one SPI write) only when
+   *  the room it has left for new packets would otherwise be below this, and always after an
+   *  overflow or while packets are still waiting. -1: two maximum-size packets, so the chip
+   *  can always take two back-to-back frames; a 1514-byte stream then frees space every
+   *  other frame. 0 gives space back after every packet (largest burst headroom). */
+  rxReserveBytes: i32 = -1;
+  /** After receiving (or while space is held back) the ring is checked again after this
+   *  long even without an interrupt (a 1518-byte frame takes 1.23 ms at 10 Mbit/s): errata 6
+   *  can swallow PKTIF, and a stream of silent packets would otherwise overflow the ring. */
+  rxRecheckUs: i64 = 1300;
+  /** ...and keeps doing so for this long after the last packet. */
+  rxRecheckWindowUs: i64 = 3000;
+  /** A frame written to a slot is padded with up to this many bytes so the write pointer
+   *  ends on a page boundary (the next slot's start, or a page whose low byte is cached). */
+  txPadLimit: i32 = 64;
   fullDuplex: bool = false;
   acceptMulticast: bool = false;
   /** Largest frame without FCS (1514, or 1518 with a VLAN tag). */
   maxFrame: i32 = 1518;
   /** Received frames handled per poll before yielding (poll returns `now` to continue). */
   maxRxPerPoll: i32 = 8;
-  /** Safety net for lost edges and errata 6: EPKTCNT and EIR are checked this often. */
+  /** Safety net for lost interrupts and errata 6: ERXWRPT and EIR are checked this often. */
   housekeepingUs: i64 = 20_000;
   /** Retransmissions after a late collision (errata 13) before the frame counts as failed. */
   maxTxRetries: i32 = 3;
@@ -61,15 +85,26 @@ export class Enc28j60 extends NetDriver {
   spiErrors: u32 = 0;
   rxResets: u32 = 0;
   txResets: u32 = 0;
+  /** transmit() calls refused because every transmit slot was busy. */
+  txRefusedBusy: u32 = 0;
+  /** Transmit slots in use (from the config and the buffer split). */
+  readonly txSlots: i32;
 
+  private readonly rxEnd: i32;
+  private readonly ringSize: i32;
   private readonly mac: usize;
   private readonly spiOut: usize;   // command bytes for register access
   private readonly spiIn: usize;
-  private readonly header: usize;   // next packet pointer + RSV of the packet to read
   private readonly tsv: usize;
-  private readonly rxFrame: usize;  // frame + FCS + pad + the next packet's header
-  private readonly txFrame: usize;  // WBM opcode + control byte + frame
-  private readonly txStart: i32;
+  /** The packet being read: 6-byte header, frame + FCS + pad, and the next packet's header. */
+  private readonly rxBuf: usize;
+  private readonly rxBufSize: i32;
+  private readonly txFrame: usize;  // WBM opcode + control byte + frame + page pad
+  private readonly txBase: i32;
+  private readonly txSlotBytes: i32;
+  private readonly txLen: usize;    // i32 per slot: frame length
+  private readonly txPadMax: i32;
+  private readonly rxReserve: i32;
 
   private bank: i32 = 0;
   private link: bool = false;
@@ -78,11 +113,29 @@ export class Enc28j60 extends NetDriver {
   private interruptPending: bool = false;
   private serviceAgain: bool = false;
   private housekeepingAt: i64 = 0;
+
+  // Receive: the next unread packet, how much of it is already in rxBuf (ERDPT = nextPacket
+  // + rxHave while readPointerValid), the ERXRDPT value written and its buffered low byte.
   private nextPacket: i32 = 0;
+  private rxHave: i32 = 0;
   private readPointerValid: bool = false;
-  private txBusy: bool = false;
+  private rxReadPointer: i32 = 0;
+  private rxReadPointerLow: i32 = -1;
+  private rxLastStored: i32 = 0;
+  private rxPredict: i32 = 0;
+  private rxForceRelease: bool = false;
+  private rxRecheckAt: i64 = NO_DEADLINE;
+  private rxLastPacketAt: i64 = 0;
+
+  // Transmit: slots form a ring; txNext is where the next frame goes, txHead the oldest
+  // queued one (on the wire when txSending), txCount how many are queued.
+  private txNext: i32 = 0;
+  private txHead: i32 = 0;
+  private txCount: i32 = 0;
+  private txSending: bool = false;
   private txRetries: i32 = 0;
   private txDeadline: i64 = 0;
+  private txStartCache: i32 = -1;
   private txEndCache: i32 = -1;
   private writePointerCache: i32 = -1;
 
@@ -91,15 +144,32 @@ export class Enc28j60 extends NetDriver {
     this.config = config;
     this.spiDevice = config.spiDevice >= 0 ? config.spiDevice : board_info(BoardKey.EthSpiDevice);
     this.intPin = config.intPin >= 0 ? config.intPin : board_info(BoardKey.EthIntPin);
-    this.txStart = config.rxEnd + 1;
+    // Whole pages: ring 0x0000..rxEnd with rxEnd = 0x..FF (errata 5, errata 14).
+    let rxEnd = ((config.rxEnd + 1) & ~(PAGE - 1)) - 1;
+    if (rxEnd < PAGE - 1) rxEnd = PAGE - 1;
+    if (rxEnd > BUFFER_SIZE - PAGE - 1) rxEnd = BUFFER_SIZE - PAGE - 1;
+    this.rxEnd = rxEnd;
+    this.ringSize = rxEnd + 1;
+    this.txBase = rxEnd + 1;
+    const space = BUFFER_SIZE - this.txBase;
+    const need = (1 + config.maxFrame + TSV_BYTES + PAGE - 1) & ~(PAGE - 1);
+    let slots = config.txSlots < 1 ? 1 : config.txSlots;
+    if (slots * need > space) slots = space / need;
+    if (slots < 1) slots = 1;
+    this.txSlots = slots;
+    this.txSlotBytes = (space / slots) & ~(PAGE - 1);
+    this.txLen = reserve(4 * slots);
     this.mac = reserve(6);
     for (let i = 0; i < 6; i++) store<u8>(this.mac + i, <u8>(config.mac >> (40 - 8 * i)));
     this.spiOut = reserve(4);
     this.spiIn = reserve(4);
-    this.header = reserve(HEADER_BYTES);
     this.tsv = reserve(TSV_BYTES);
-    this.rxFrame = reserve(config.maxFrame + FCS_BYTES + 1 + HEADER_BYTES);
-    this.txFrame = reserve(2 + config.maxFrame);
+    this.rxBufSize = HEADER_BYTES + config.maxFrame + FCS_BYTES + 1 + HEADER_BYTES;
+    this.rxBuf = reserve(this.rxBufSize);
+    const maxPacket = HEADER_BYTES + config.maxFrame + FCS_BYTES + 1;
+    this.rxReserve = config.rxReserveBytes < 0 ? 2 * maxPacket : config.rxReserveBytes;
+    this.txPadMax = config.txPadLimit < 0 ? 0 : config.txPadLimit < PAGE ? config.txPadLimit : PAGE - 1;
+    this.txFrame = reserve(2 + config.maxFrame + this.txPadMax);
   }
 
   macAddress(): usize { return this.mac; }
@@ -117,37 +187,46 @@ export class Enc28j60 extends NetDriver {
     } else if (this.state == Enc28j60State.Failed) {
       if (now >= this.deadline) this.issueReset(now);
     } else {
-      if (this.interruptPending || this.serviceAgain || now >= this.housekeepingAt) {
+      const housekeeping = now >= this.housekeepingAt;
+      if (now >= this.rxRecheckAt) this.serviceAgain = true;
+      if (this.interruptPending || this.serviceAgain || housekeeping) {
         this.interruptPending = false;
-        this.housekeepingAt = now + this.config.housekeepingUs;
-        this.service(now);
+        this.service(now, housekeeping);
       }
-      if (this.txBusy && now >= this.txDeadline) this.transmitTimedOut();
+      if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
-      if (this.txBusy && this.txDeadline < next) next = this.txDeadline;
+      if (this.rxRecheckAt < next) next = this.rxRecheckAt;
+      if (this.txSending && this.txDeadline < next) next = this.txDeadline;
       if (this.serviceAgain) next = now;
       return next;
     }
     return this.state == Enc28j60State.Running ? now : this.deadline;
   }
 
+  /** Copies the frame into a free transmit slot and starts it if the wire is idle; false
+   *  (counted in txRefusedBusy) only when every slot is queued or on the wire. */
   transmit(frame: usize, len: i32, now: i64): bool {
-    if (this.state != Enc28j60State.Running || !this.link || this.txBusy) return false;
-    if (len < MIN_FRAME || len > this.config.maxFrame) { count(Counter.EthTxErrors); return false; }
-    // Control byte 0: padding and CRC as MACON3 says (DS39662E 7.1, Figure 7-1).
+    if (this.state != Enc28j60State.Running || !this.link) return false;
+    if (len < MIN_FRAME || len > this.config.maxFrame || 1 + len + TSV_BYTES > this.txSlotBytes) { count(Counter.EthTxErrors); return false; }
+    if (this.txCount == this.txSlots) { this.txRefusedBusy++; return false; }
+    const slot = this.txNext;
+    const start = this.slotStart(slot);
+    // Control byte 0: padding and CRC as MACON3 says (DS39662E 7.1, Figure 7-1). Pad the
+    // write to a page boundary when cheap: EWRPT then rests on the next slot's start (or on a
+    // page start whose low byte is already 00), saving EWRPT writes next time.
+    let written = 1 + len;
+    const pad = (PAGE - (written & (PAGE - 1))) & (PAGE - 1);
+    if (pad <= this.txPadMax) written += pad; // pad bytes: whatever txFrame holds there
     store<u8>(this.txFrame, Op.WBM);
     store<u8>(this.txFrame + 1, 0);
     memory.copy(this.txFrame + 2, frame, len);
-    this.writeCached16(Reg.EWRPTL, this.txStart, this.writePointerCache);
-    this.spi(this.txFrame, 2 + len, 0, 0);
-    this.writePointerCache = this.txStart + 1 + len;
-    const txEnd = this.txStart + len; // the last frame byte
-    this.writeCached16(Reg.ETXNDL, txEnd, this.txEndCache);
-    this.txEndCache = txEnd;
-    this.setBits(Reg.ECON1, Bit.TXRTS);
-    this.txBusy = true;
-    this.txRetries = 0;
-    this.txDeadline = now + this.config.txTimeoutUs;
+    this.writeCached16(Reg.EWRPTL, start, this.writePointerCache);
+    this.spi(this.txFrame, 1 + written, 0, 0);
+    this.writePointerCache = (start + written) & (BUFFER_SIZE - 1); // EWRPT wraps at 1FFFh only (DS39662E 4.2.4)
+    store<i32>(this.txLen + 4 * slot, len);
+    this.txNext = slot + 1 == this.txSlots ? 0 : slot + 1;
+    this.txCount++;
+    if (!this.txSending) this.startTransmission(now);
     return true;
   }
 
@@ -158,9 +237,14 @@ export class Enc28j60 extends NetDriver {
     this.spi(this.spiOut, 1, 0, 0);
     this.bank = 0;
     this.link = false;
-    this.txBusy = false;
+    this.txSending = false;
+    this.txCount = 0;
+    this.txNext = 0;
+    this.txHead = 0;
+    this.txStartCache = -1;
     this.txEndCache = -1;
     this.writePointerCache = -1;
+    this.rxReadPointerLow = -1; // the reset clears the ERXRDPTL shadow too
     this.clockChecks = 0;
     this.state = Enc28j60State.WaitReset;
     this.deadline = now + RESET_WAIT_US;
@@ -180,14 +264,17 @@ export class Enc28j60 extends NetDriver {
       logStr("enc28j60: SPI below 8 MHz is unreliable on this revision (errata 1), EREVID "); logU32(rev); logEnd();
     }
     const c = this.config;
-    // Buffer layout: receive ring 0x0000..rxEnd (errata 5), transmit after it.
+    // Buffer layout: receive ring 0x0000..rxEnd (errata 5), transmit slots after it.
     this.write16(Reg.ERXSTL, 0);
-    this.write16(Reg.ERXNDL, c.rxEnd);
-    this.write16(Reg.ERXRDPTL, c.rxEnd); // errata 14: odd, "nothing read yet" = the byte before ERXST
+    this.write16(Reg.ERXNDL, this.rxEnd);
+    this.setReceiveReadPointer(this.rxEnd); // errata 14: odd, "nothing read yet" = the byte before ERXST
     this.write16(Reg.ERDPTL, 0);
-    this.write16(Reg.ETXSTL, this.txStart);
     this.nextPacket = 0;
+    this.rxHave = 0;
     this.readPointerValid = true;
+    this.rxRecheckAt = NO_DEADLINE;
+    this.rxPredict = 0;
+    this.rxLastStored = 0;
     this.writeReg(Reg.ERXFCON, Bit.UCEN | Bit.CRCEN | Bit.BCEN | (c.acceptMulticast ? Bit.MCEN : 0));
     // MAC (DS39662E 6.5): receive enable, pause frames in full duplex only, pad + CRC,
     // length check, duplex matching the PHY; back-to-back gap 0x15 full / 0x12 half.
@@ -210,12 +297,16 @@ export class Enc28j60 extends NetDriver {
     const status = this.phyRead(Phy.PHSTAT2);
     if (status < 0) { this.fail(now, "MII timeout"); return; }
     this.clearBits(Reg.EIR, Bit.PKTIF | Bit.LINKIF | Bit.TXIF | Bit.TXERIF | Bit.RXERIF);
+    // INTIE stays set from here on: INT is level-triggered (GpioEdge.LowLevel), so a flag
+    // still pending after a service keeps the line low and the host calls on_gpio again;
+    // nothing has to toggle INTIE to re-arm an edge (DS39662E 12.0).
     this.writeReg(Reg.EIE, Bit.INTIE | Bit.PKTIE | Bit.LINKIE | Bit.TXIE | Bit.TXERIE | Bit.RXERIE);
     this.setBits(Reg.ECON1, Bit.RXEN);
-    gpio_irq_enable(this.intPin, GpioEdge.Falling);
+    this.selectBank(Reg.ERDPTL); // bank 0 holds every register of the packet paths
+    gpio_irq_enable(this.intPin, GpioEdge.LowLevel);
     this.state = Enc28j60State.Running;
     this.housekeepingAt = now + c.housekeepingUs;
-    this.serviceAgain = true; // INT may have fallen before the edge was armed
+    this.serviceAgain = true;
     if (logBegin(LogLevel.Info)) { logStr("enc28j60: up, EREVID "); logU32(rev); logEnd(); }
     this.setLink((status & Bit.LSTAT) != 0, now);
   }
@@ -226,29 +317,69 @@ export class Enc28j60 extends NetDriver {
     this.deadline = now + RESET_RETRY_US;
   }
 
-  // ---- interrupt service (DS39662E 12.0: INTIE off while serving, so pending flags re-assert INT) ----
+  // ---- interrupt service ----
+  // Common case costs one register read: ERXWRPTH when receiving, EIR when a frame is on the
+  // wire. EIR is read whenever that did not explain the interrupt, and on housekeeping.
 
-  private service(now: i64): void {
+  private service(now: i64, housekeeping: bool): void {
     this.serviceAgain = false;
-    this.clearBits(Reg.EIE, Bit.INTIE);
-    const eir = this.readReg(Reg.EIR);
-    if (eir & Bit.LINKIF) {
-      const status = this.phyRead(Phy.PHIR) >= 0 ? this.phyRead(Phy.PHSTAT2) : -1;
-      if (status >= 0) this.setLink((status & Bit.LSTAT) != 0, now);
+    let eir = -1;
+    if (this.txSending || housekeeping) {
+      eir = this.readReg(Reg.EIR);
+      if (eir & Bit.TXERIF) this.transmitFailed(now);
+      else if (eir & Bit.TXIF) this.transmitDone(now);
     }
-    if (eir & Bit.TXERIF) this.transmitFailed(now);
-    else if (eir & Bit.TXIF) this.transmitDone();
-    if (eir & Bit.RXERIF) {
-      count(Counter.EthRxOverflow); // the chip dropped a frame: the ring was full (DS39662E 7.2.5)
-      this.clearBits(Reg.EIR, Bit.RXERIF);
+    // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
+    // Skipped only when EIR was just read for a transmit completion and shows no PKTIF; a
+    // packet whose PKTIF went missing is found by the next receive interrupt or housekeeping.
+    let received = false;
+    if (eir < 0 || housekeeping || (eir & (Bit.PKTIF | Bit.RXERIF)) != 0) {
+      this.rxRecheckAt = NO_DEADLINE;
+      const avail = this.receiveAvailable();
+      if (avail != 0) { this.receive(avail, now); received = true; }
+      else this.rxForceRelease = true; // the ring is drained: nothing to wait for
+      // While packets flow, look again one frame time later even without an interrupt:
+      // errata 6 can swallow PKTIF, and space may be held back. A working PKTIF comes first.
+      if (received) this.rxLastPacketAt = now;
+      const held = !this.releaseReceiveSpace();
+      if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
+      // The ring was just checked: the errata 6 safety net can wait. Other flags keep the
+      // level-triggered INT low, so they bring us back here and EIR gets read.
+      this.housekeepingAt = now + this.config.housekeepingUs;
     }
-    this.receive(this.pendingPackets(eir), now);
-    this.setBits(Reg.EIE, Bit.INTIE);
+    if (eir < 0 && !received) {
+      eir = this.readReg(Reg.EIR);
+      if (eir & (Bit.TXERIF | Bit.TXIF)) {
+        if (!this.txSending) this.clearBits(Reg.EIR, Bit.TXIF | Bit.TXERIF); // stale
+        else if (eir & Bit.TXERIF) this.transmitFailed(now);
+        else this.transmitDone(now);
+      }
+    }
+    if (eir >= 0) {
+      if (eir & Bit.LINKIF) {
+        const status = this.phyRead(Phy.PHIR) >= 0 ? this.phyRead(Phy.PHSTAT2) : -1;
+        if (status >= 0) this.setLink((status & Bit.LSTAT) != 0, now);
+      }
+      if (eir & Bit.RXERIF) {
+        count(Counter.EthRxOverflow); // the chip dropped a frame: the ring was full (DS39662E 7.2.5)
+        this.clearBits(Reg.EIR, Bit.RXERIF);
+        this.rxForceRelease = true;
+        if (this.releaseReceiveSpace()) this.rxRecheckAt = NO_DEADLINE;
+      }
+      if ((eir & Bit.PKTIF) != 0 && !received) this.checkPacketCount();
+      this.housekeepingAt = now + this.config.housekeepingUs;
+    }
   }
 
-  /** Packets waiting in the ring. Errata 6: EIR.PKTIF is unreliable, EPKTCNT is the truth. */
-  protected pendingPackets(eir: i32): i32 {
-    return this.readReg(Reg.EPKTCNT);
+  /** PKTIF set but the ring looks empty: EPKTCNT decides (errata 6 says it is the truth).
+   *  Read before ERXWRPT, so a packet completing in between cannot look like a mismatch. */
+  private checkPacketCount(): void {
+    const packets = this.readReg(Reg.EPKTCNT);
+    if (packets == 0) return;
+    const avail = this.receiveAvailable();
+    if (avail != 0) { this.serviceAgain = true; return; }
+    count(Counter.EthRxDropMalformed); // EPKTCNT and the ring disagree: start the ring over
+    this.resetReceiver();
   }
 
   private setLink(up: bool, now: i64): void {
@@ -261,59 +392,133 @@ export class Enc28j60 extends NetDriver {
 
   // ---- receive ----
 
-  private receive(pending: i32, now: i64): void {
-    if (pending <= 0) return;
-    const batch = pending < this.config.maxRxPerPoll ? pending : this.config.maxRxPerPoll;
-    if (!this.readPointerValid) {
-      this.write16(Reg.ERDPTL, this.nextPacket);
-      this.readPointerValid = true;
+  /** Bytes of complete packets from nextPacket on: 0 none, RX_AT_LEAST_ONE, or a lower bound.
+   *  ERXWRPT advances only once a packet is completely written (DS39662E 3.2.1, 7.2.1), and
+   *  can never be in nextPacket's page before nextPacket (ERXRDPT lies in an earlier page),
+   *  so its high byte alone answers when it differs from nextPacket's. */
+  protected receiveAvailable(): i32 {
+    const next = this.nextPacket;
+    const high = this.readReg(Reg.ERXWRPTH);
+    if (high != next >> 8) {
+      const w = high << 8;
+      return w > this.rxEnd ? RX_AT_LEAST_ONE : this.ringDistance(next, w);
     }
-    this.readBuffer(this.header, HEADER_BYTES);
-    for (let i = 0; i < batch; i++) {
-      const next = <i32>load<u16>(this.header);
-      const byteCount = <i32>load<u16>(this.header + 2);
-      const status = <i32>load<u8>(this.header + 4);
+    const low = this.readReg(Reg.ERXWRPTL);
+    if (low >= (next & 0xff)) return low - (next & 0xff);
+    return RX_AT_LEAST_ONE; // the pointer moved between the two reads: a packet completed
+  }
+
+  private receive(available: i32, now: i64): void {
+    let avail = available;
+    const buf = this.rxBuf;
+    const maxStored = this.config.maxFrame + FCS_BYTES + 1;
+    let handled = 0;
+    while (avail != 0) {
+      if (handled == this.config.maxRxPerPoll) { this.serviceAgain = true; break; }
+      handled++;
+      if (!this.readPointerValid) {
+        this.write16(Reg.ERDPTL, this.nextPacket);
+        this.readPointerValid = true;
+        this.rxHave = 0;
+      }
+      if (this.rxHave < HEADER_BYTES) {
+        // Header and, in a stream of equal frames, the whole frame in the same burst.
+        let want = HEADER_BYTES + this.rxPredict;
+        if (this.rxPredict > 0 && avail > want) want += HEADER_BYTES;
+        this.readBuffer(buf, want);
+        this.rxHave = want;
+      }
+      const next = <i32>load<u16>(buf);
+      const byteCount = <i32>load<u16>(buf + 2);
+      const status = <i32>load<u8>(buf + 4);
       const stored = byteCount + (byteCount & 1); // the chip pads so packets start even
-      if ((next & 1) != 0 || next > this.config.rxEnd || next != this.ringAdvance(this.nextPacket, HEADER_BYTES + stored)) {
+      const total = HEADER_BYTES + stored;
+      if ((next & 1) != 0 || next > this.rxEnd || byteCount > BUFFER_SIZE || next != this.ringAdvance(this.nextPacket, total)) {
         // The next packet pointer disagrees with the length: the ring cannot be walked.
         count(Counter.EthRxDropMalformed);
         this.resetReceiver();
         return;
       }
-      const fits = byteCount <= this.config.maxFrame + FCS_BYTES;
-      const more = i + 1 < batch && fits;
-      if (fits) this.readBuffer(this.rxFrame, stored + (more ? HEADER_BYTES : 0));
-      this.setBits(Reg.ECON2, Bit.PKTDEC);
-      this.nextPacket = next;
-      if (!fits) {
+      if (avail < total) avail = total; // this one is complete, whatever the estimate said
+      const more = avail > total; // ERXWRPT sits on packet boundaries: the next one is complete
+      if (stored > maxStored) {
         count(Counter.EthRxDropMalformed);
+        this.packetDone(next);
         this.readPointerValid = false; // skip it: the next read starts at `next`
-        this.serviceAgain = i + 1 < pending;
-        break;
+        this.rxPredict = 0;
+        avail -= total;
+        continue;
       }
-      if (more) memory.copy(this.header, this.rxFrame + stored, HEADER_BYTES);
+      if (this.rxHave < total) {
+        const rest = total - this.rxHave + (more ? HEADER_BYTES : 0);
+        this.readBuffer(buf + this.rxHave, rest);
+        this.rxHave += rest;
+      }
       const frameLen = byteCount - FCS_BYTES;
       if ((status & RSV_RECEIVED_OK) == 0) count(Counter.EthRxDropBadStatus);
       else if (frameLen < MIN_FRAME) count(Counter.EthRxDropMalformed);
       else {
         count(Counter.EthRxFrames);
         const sink = this.sink;
-        if (sink) sink.onFrame(this.rxFrame, frameLen, now);
+        if (sink) sink.onFrame(buf + HEADER_BYTES, frameLen, now);
       }
-      if (i + 1 == batch && batch < pending) this.serviceAgain = true;
+      this.packetDone(next);
+      avail -= total;
+      // Bytes read past this packet: keep them if they are the next (complete) packet's.
+      const extra = this.rxHave - total;
+      if (extra >= HEADER_BYTES && more) { memory.copy(buf, buf + total, extra); this.rxHave = extra; }
+      else { this.rxHave = 0; if (extra > 0) this.readPointerValid = false; }
+      // Speculate on the next length after two equal ones (bulk streams).
+      this.rxPredict = stored == this.rxLastStored ? stored : 0;
+      this.rxLastStored = stored;
     }
-    // Give the space back in one go: ERXRDPT just before the next unread packet.
-    this.write16(Reg.ERXRDPTL, this.receiveReadPointer(this.nextPacket));
+    if (avail != 0) this.rxForceRelease = true; // still packets waiting: give space back now
   }
 
-  /** Errata 14: ERXRDPT must be odd. Packets start even, so one byte before the next one,
-   *  wrapping to ERXND when the next one starts the ring. */
+  private packetDone(next: i32): void {
+    this.setBits(Reg.ECON2, Bit.PKTDEC);
+    this.nextPacket = next;
+  }
+
+  /** Moves ERXRDPT up to just before nextPacket when the chip's room for new packets (the
+   *  ring minus what lies between ERXRDPT and nextPacket; nothing unread is left when this
+   *  is not forced) would be below the reserve. Never later than that: the chip drops a
+   *  packet that does not fit (DS39662E 7.2.5). */
+  private releaseReceiveSpace(): bool {
+    const target = this.receiveReadPointer(this.nextPacket);
+    if (target == this.rxReadPointer) { this.rxForceRelease = false; return true; }
+    const room = this.ringSize - this.ringDistance(this.rxReadPointer, this.nextPacket);
+    if (room >= this.rxReserve && !this.rxForceRelease) return false;
+    this.rxForceRelease = false;
+    this.setReceiveReadPointer(target);
+    return true;
+  }
+
+  /** Errata 14: ERXRDPT must be odd. The end of the last whole page before the next unread
+   *  packet (ERXND when that is the ring's first page): odd, and its low byte is always FF. */
   protected receiveReadPointer(next: i32): i32 {
-    return next == 0 ? this.config.rxEnd : next - 1;
+    const p = (next & ~(PAGE - 1)) - 1;
+    return p < 0 ? this.rxEnd : p;
+  }
+
+  /** ERXRDPTL goes to a shadow register that writing ERXRDPTH applies (DS39662E 7.2.4), so
+   *  with the low byte unchanged (FF) one write moves the pointer. */
+  private setReceiveReadPointer(value: i32): void {
+    if ((value & 0xff) != this.rxReadPointerLow) {
+      this.writeReg(Reg.ERXRDPTL, value & 0xff);
+      this.rxReadPointerLow = value & 0xff;
+    }
+    this.writeReg(Reg.ERXRDPTH, value >> 8);
+    this.rxReadPointer = value;
   }
 
   private ringAdvance(p: i32, n: i32): i32 {
-    return (p + n) % (this.config.rxEnd + 1);
+    return (p + n) % this.ringSize;
+  }
+
+  private ringDistance(from: i32, to: i32): i32 {
+    const d = to - from;
+    return d < 0 ? d + this.ringSize : d;
   }
 
   private resetReceiver(): void {
@@ -322,50 +527,79 @@ export class Enc28j60 extends NetDriver {
     this.setBits(Reg.ECON1, Bit.RXRST);
     this.clearBits(Reg.ECON1, Bit.RXRST);
     this.write16(Reg.ERXSTL, 0);
-    this.write16(Reg.ERXNDL, this.config.rxEnd);
-    this.write16(Reg.ERXRDPTL, this.config.rxEnd);
+    this.write16(Reg.ERXNDL, this.rxEnd);
+    this.rxReadPointerLow = -1;
+    this.setReceiveReadPointer(this.rxEnd);
     this.nextPacket = 0;
+    this.rxHave = 0;
     this.readPointerValid = false;
+    this.rxPredict = 0;
+    this.rxLastStored = 0;
+    this.rxForceRelease = false;
+    this.rxRecheckAt = NO_DEADLINE;
     this.clearBits(Reg.EIR, Bit.RXERIF);
     this.setBits(Reg.ECON1, Bit.RXEN);
   }
 
-  // ---- transmit completion ----
+  // ---- transmit ----
 
-  private transmitDone(): void {
+  private slotStart(slot: i32): i32 { return this.txBase + slot * this.txSlotBytes; }
+
+  /** Sends the oldest queued slot: ETXST/ETXND (only the bytes that changed), TXRTS. */
+  private startTransmission(now: i64): void {
+    const slot = this.txHead;
+    const start = this.slotStart(slot);
+    const end = start + load<i32>(this.txLen + 4 * slot); // the last frame byte
+    this.writeCached16(Reg.ETXSTL, start, this.txStartCache);
+    this.txStartCache = start;
+    this.writeCached16(Reg.ETXNDL, end, this.txEndCache);
+    this.txEndCache = end;
+    this.setBits(Reg.ECON1, Bit.TXRTS);
+    this.txSending = true;
+    this.txRetries = 0;
+    this.txDeadline = now + this.config.txTimeoutUs;
+  }
+
+  /** The frame on the wire is finished with (sent or given up): free its slot, start the next. */
+  private transmitFinished(now: i64): void {
+    this.txSending = false;
+    this.txHead = this.txHead + 1 == this.txSlots ? 0 : this.txHead + 1;
+    this.txCount--;
+    if (this.txCount > 0) this.startTransmission(now);
+  }
+
+  private transmitDone(now: i64): void {
     this.clearBits(Reg.EIR, Bit.TXIF);
-    if (!this.txBusy) return;
-    this.txBusy = false;
     count(Counter.EthTxFrames);
+    this.transmitFinished(now);
   }
 
   private transmitFailed(now: i64): void {
     // Errata 12: an abort may stall the transmit logic; reset it, then clear the flags
     // (clearing TXRST can raise TXERIF again).
     this.resetTransmitter();
-    if (!this.txBusy) return;
     // The TSV follows the frame (DS39662E 7.1); reading it moves ERDPT off the ring.
     this.write16(Reg.ERDPTL, this.txEndCache + 1);
     this.readBuffer(this.tsv, TSV_BYTES);
     this.readPointerValid = false;
     const lateCollision = (load<u8>(this.tsv + 3) & TSV_LATE_COLLISION) != 0;
     // Errata 13: a false collision after MACLCON2 bytes is reported as late and not retried
-    // by the MAC; the frame is still in the buffer, so send it again.
+    // by the MAC; the frame is still in its slot, so send it again.
     if (lateCollision && this.txRetries < this.config.maxTxRetries) {
       this.txRetries++;
       count(Counter.EthTxRetries);
       this.setBits(Reg.ECON1, Bit.TXRTS);
       this.txDeadline = now + this.config.txTimeoutUs;
     } else {
-      this.txBusy = false;
       count(Counter.EthTxErrors);
+      this.transmitFinished(now);
     }
   }
 
-  private transmitTimedOut(): void {
+  private transmitTimedOut(now: i64): void {
     this.resetTransmitter();
-    this.txBusy = false;
     count(Counter.EthTxErrors);
+    this.transmitFinished(now);
   }
 
   private resetTransmitter(): void {

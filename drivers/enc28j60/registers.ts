@@ -17,7 +17,7 @@ export enum Reg {
   // Bank 0
   ERDPTL = 0x00, ERDPTH = 0x01, EWRPTL = 0x02, EWRPTH = 0x03, ETXSTL = 0x04, ETXSTH = 0x05,
   ETXNDL = 0x06, ETXNDH = 0x07, ERXSTL = 0x08, ERXSTH = 0x09, ERXNDL = 0x0a, ERXNDH = 0x0b,
-  ERXRDPTL = 0x0c, ERXRDPTH = 0x0d,
+  ERXRDPTL = 0x0c, ERXRDPTH = 0x0d, ERXWRPTL = 0x0e, ERXWRPTH = 0x0f,
   // Bank 1
   ERXFCON = (1 << 5) | 0x18, EPKTCNT = (1 << 5) | 0x19,
   // Bank 2

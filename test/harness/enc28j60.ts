@@ -35,17 +35,20 @@ class EvenReadPointerEnc28j60 extends Enc28j60 {
 }
 
 class TrustsPktifEnc28j60 extends Enc28j60 {
-  protected pendingPackets(eir: i32): i32 { return eir & Bit.PKTIF ? this.readReg(Reg.EPKTCNT) : 0; }
+  protected receiveAvailable(): i32 { return this.readReg(Reg.EIR) & Bit.PKTIF ? super.receiveAvailable() : 0; }
 }
 
 const sink = new RecordingSink();
 let driver: Enc28j60 | null = null;
 
 /** variant: 0 correct, 1 writes an even ERXRDPT, 2 trusts EIR.PKTIF. */
-export function create(variant: i32, macHigh: u32, macLow: u32, rxEnd: i32, fullDuplex: bool, housekeepingUs: i64): void {
+export function create(variant: i32, macHigh: u32, macLow: u32, rxEnd: i32, fullDuplex: bool, housekeepingUs: i64,
+                       txSlots: i32, rxReserveBytes: i32): void {
   const c = new Enc28j60Config();
   c.mac = (<u64>macHigh << 32) | <u64>macLow;
-  c.rxEnd = rxEnd;
+  if (rxEnd >= 0) c.rxEnd = rxEnd;
+  if (txSlots >= 0) c.txSlots = txSlots;
+  if (rxReserveBytes != -2) c.rxReserveBytes = rxReserveBytes;
   c.fullDuplex = fullDuplex;
   c.housekeepingUs = housekeepingUs;
   const d = variant == 1 ? new EvenReadPointerEnc28j60(c) : variant == 2 ? new TrustsPktifEnc28j60(c) : new Enc28j60(c);
@@ -66,6 +69,8 @@ export function spi_transactions(): u32 { return drv().spiTransactions; }
 export function spi_errors(): u32 { return drv().spiErrors; }
 export function rx_resets(): u32 { return drv().rxResets; }
 export function tx_resets(): u32 { return drv().txResets; }
+export function tx_refused_busy(): u32 { return drv().txRefusedBusy; }
+export function tx_slots(): i32 { return drv().txSlots; }
 export function counter(id: i32): u32 { return counterValue(id); }
 export function heap_top(): i32 { return memStat(3); }
 

@@ -1,0 +1,47 @@
+// ENC28J60 driver cost: SPI transactions per 1514-byte frame in a sustained stream at
+// 10 Mbit/s (frames arriving back to back / a sender keeping the transmit queue full), the
+// driver (AssemblyScript harness) against the chip model with SPI at the board's 20 MHz
+// (boards/esp32-devkitc-enc28j60.json). Interrupt handling, housekeeping and completions are
+// included, so the figure is everything the driver spends on the bus divided by frames.
+import { readFileSync } from "node:fs";
+import { Bench, testFrame, type BenchOptions } from "../test/sim/enc28j60-host.ts";
+
+const FRAMES = 200;
+const FRAME_LEN = 1514;
+
+function boardSpiHz(): number {
+  const board = JSON.parse(readFileSync(new URL("../boards/esp32-devkitc-enc28j60.json", import.meta.url), "utf8"));
+  return board.info.EthSpiHz;
+}
+
+export function rxStreamCost(opts: BenchOptions = {}, frames = FRAMES): { perFrame: number; delivered: number } {
+  const b = new Bench({ spiHz: boardSpiHz(), ...opts }).start();
+  b.run(50_000);
+  const before = b.ex.spi_transactions(), framesBefore = b.ex.rx_frames();
+  const sent = b.receiveStream(frames, (i) => testFrame(i, FRAME_LEN));
+  b.run(sent.length * 1300 + 20_000);
+  const delivered = b.ex.rx_frames() - framesBefore;
+  return { perFrame: (b.ex.spi_transactions() - before) / frames, delivered };
+}
+
+export function txStreamCost(opts: BenchOptions = {}, frames = FRAMES): { perFrame: number; sent: number } {
+  const b = new Bench({ spiHz: boardSpiHz(), ...opts }).start();
+  b.run(50_000);
+  const before = b.ex.spi_transactions();
+  b.transmitStream(frames, (i) => testFrame(i, FRAME_LEN, Uint8Array.from([2, 0, 0, 0, 0, 9])));
+  b.run(frames * 2000 + 20_000);
+  return { perFrame: (b.ex.spi_transactions() - before) / frames, sent: b.wire.length };
+}
+
+export async function benchEnc28j60(): Promise<Record<string, number>> {
+  const rx = rxStreamCost();
+  const tx = txStreamCost();
+  return {
+    enc28j60_spi_transactions_per_rx_frame: Math.round(rx.perFrame * 100) / 100,
+    enc28j60_spi_transactions_per_tx_frame: Math.round(tx.perFrame * 100) / 100,
+  };
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  benchEnc28j60().then((r) => console.log(r));
+}
