@@ -343,9 +343,6 @@ export class Enc28j60 extends NetDriver {
       if (received) this.rxLastPacketAt = now;
       const held = !this.releaseReceiveSpace();
       if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
-      // The ring was just checked: the errata 6 safety net can wait. Other flags keep the
-      // level-triggered INT low, so they bring us back here and EIR gets read.
-      this.housekeepingAt = now + this.config.housekeepingUs;
     }
     if (eir < 0 && !received) {
       eir = this.readReg(Reg.EIR);
