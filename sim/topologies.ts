@@ -10,6 +10,8 @@ import { EchoGateway } from "./hosts/gateway.ts";
 import { attachEnc28j60, attachFlash } from "./parts.ts";
 import type { Enc28j60Model } from "./devices/enc28j60.ts";
 import type { NorFlash } from "./devices/flash.ts";
+import { DhcpServer, type DhcpServerOptions } from "./hosts/dhcp-server.ts";
+import { DnsServer, type DnsRecordSpec } from "./hosts/dns-server.ts";
 
 /** 10BASE-T as the ENC28J60 runs it: 10 Mbit/s, 8-byte preamble + 4-byte FCS + 12-byte gap per frame. */
 export const TEN_BASE_T: Partial<LinkParams> = { bandwidthBps: 10e6, overheadBytes: 24, delayUs: 1 };
@@ -65,4 +67,45 @@ export function configureStatic(world: World, dev: SimDevice, address = LAN.devi
   typeLines(world, dev, [
     "config set if.mode static", `config set if.addr ${address}`, `config set if.mask ${mask}`, `config set if.gw ${gateway}`, "config commit",
   ]);
+}
+
+export const DHCP_LAN = { server: "192.168.1.2", deadDns: "192.168.1.3", poolStart: "192.168.1.100", poolEnd: "192.168.1.149" };
+
+export interface DhcpLanOptions extends WiredLanOptions {
+  /** Passed to the DHCP server (lease time, T1/T2, DNS list, ...). */
+  dhcp?: Partial<DhcpServerOptions>;
+  /** The zone the DNS server answers (default: a few A records, a CNAME, an SOA for negative answers). */
+  records?: DnsRecordSpec[];
+}
+
+export interface DhcpLan extends WiredLan {
+  /** One host at DHCP_LAN.server running both servers. */
+  server: SimHost;
+  dhcp: DhcpServer;
+  dns: DnsServer;
+}
+
+/**
+ * wiredLan plus a host on the switch's fourth port that is the network's DHCP server
+ * (pool .100-.149, router = the gateway, DNS = itself) and DNS server. The device is left
+ * with its default configuration (`if.mode dhcp`).
+ */
+export function dhcpLan(world: World, opts: DhcpLanOptions = {}): DhcpLan {
+  const lan = wiredLan(world, opts);
+  const server = new SimHost(world.scheduler, world.rng.fork("server"), { name: "server", mac: "02:00:00:00:01:02", ip: DHCP_LAN.server, gateway: LAN.gateway });
+  server.attach(lan.sw.connectLink(3, world.rng.fork("link:server"), { params: TEN_BASE_T }).a);
+  const dhcp = new DhcpServer(server, {
+    poolStart: DHCP_LAN.poolStart, poolEnd: DHCP_LAN.poolEnd, router: LAN.gateway, dns: [DHCP_LAN.server], leaseSecs: 3600, ...opts.dhcp,
+  });
+  const dns = new DnsServer(server, {
+    records: opts.records ?? [
+      { name: "peer.lan", type: "A", value: LAN.peer, ttl: 300 },
+      { name: "gw.lan", type: "A", value: LAN.gateway, ttl: 300 },
+      { name: "www.lan", type: "CNAME", value: "peer.lan", ttl: 120 },
+      { name: "multi.lan", type: "A", value: "192.168.1.20", ttl: 60 },
+      { name: "multi.lan", type: "A", value: "192.168.1.21", ttl: 60 },
+    ],
+    soa: { zone: "lan", ttl: 600, minimum: 60 },
+  });
+  return { ...lan, server, dhcp, dns };
 }

@@ -89,6 +89,11 @@ export class DhcpConfig {
   networkTag: u32 = 0;
   /** Lease assumed when an ACK carries none (s). */
   defaultLeaseSecs: u32 = 3600;
+  /** Message build buffer shared with other users of the same thread (e.g. the DNS
+   *  resolver; a message is built and sent in one call); 0: the client reserves its own. */
+  txBuffer: usize = 0;
+  /** Its size: a message with every option we send fits in 400 bytes (the hostname is at most 63). */
+  txBytes: i32 = 576;
 }
 
 const MAX_OFFERS: i32 = 4;
@@ -110,7 +115,8 @@ export class DhcpClient {
   remembered: DhcpLease = new DhcpLease();
   cfg: DhcpConfig;
   acd: Acd;
-  private llAcd: Acd;
+  /** Only with cfg.linkLocal (null otherwise: one Acd less to reserve). */
+  private llAcd: Acd | null = null;
 
   // statistics (tests and the console)
   offersSeen: u32 = 0;
@@ -124,7 +130,7 @@ export class DhcpClient {
 
   private mac: usize;
   private tx: usize;
-  private txCap: i32 = 576;
+  private txCap: i32;
   private p: DhcpClientParams = new DhcpClientParams();
   private hostname: usize;
   private hostnameLen: i32 = 0;
@@ -171,8 +177,9 @@ export class DhcpClient {
     this.mac = m;
     this.arpPort = port;
     this.acd = new Acd(port, m);
-    this.llAcd = new Acd(port, m);
-    this.tx = changetype<usize>(new StaticArray<u8>(576));
+    if (c.linkLocal) this.llAcd = new Acd(port, m);
+    this.txCap = c.txBytes;
+    this.tx = c.txBuffer != 0 ? c.txBuffer : changetype<usize>(new StaticArray<u8>(c.txBytes));
     this.hostname = changetype<usize>(new StaticArray<u8>(64));
     this.clientId = changetype<usize>(new StaticArray<u8>(16));
   }
@@ -273,7 +280,8 @@ export class DhcpClient {
   /** Every ARP packet received on the interface (op 1 request / 2 reply). */
   onArp(op: i32, senderIp: u32, senderMac: usize, targetIp: u32, now: i64): void {
     this.acd.onArp(op, senderIp, senderMac, targetIp, now);
-    this.llAcd.onArp(op, senderIp, senderMac, targetIp, now);
+    const ll = this.llAcd;
+    if (ll) ll.onArp(op, senderIp, senderMac, targetIp, now);
     this.acdResults(now);
   }
 
@@ -466,7 +474,8 @@ export class DhcpClient {
     else if (r == AcdResult.Conflict || r == AcdResult.Lost) {
       if (this.state == DhcpState.Checking || this.hasAddress()) this.decline(now);
     }
-    const l = this.llAcd.takeResult();
+    const lla = this.llAcd;
+    const l = lla ? lla.takeResult() : AcdResult.None;
     if (l == AcdResult.Ready && this.llState == 1) {
       this.llState = 2;
       this.events |= DhcpEvent.LinkLocalUp;
@@ -488,7 +497,8 @@ export class DhcpClient {
     if (this.state == DhcpState.Rebinding && this.expiresAt < d) d = this.expiresAt;
     const a = this.acd.nextDeadline();
     if (a < d) d = a;
-    const b = this.llAcd.nextDeadline();
+    const lla = this.llAcd;
+    const b = lla ? lla.nextDeadline() : NO_DEADLINE;
     if (b < d) d = b;
     if (this.llState == 3 && this.llWaitUntil < d) d = this.llWaitUntil;
     if (this.cfg.linkLocal && this.llState == 0 && !this.hasAddress() && this.state != DhcpState.Stopped &&
@@ -501,7 +511,8 @@ export class DhcpClient {
 
   poll(now: i64): void {
     this.acd.poll(now);
-    this.llAcd.poll(now);
+    const lla = this.llAcd;
+    if (lla) lla.poll(now);
     this.acdResults(now);
     const st = this.state;
     if (st == DhcpState.Stopped) return;
@@ -558,13 +569,15 @@ export class DhcpClient {
     } else r = randomU32();
     this.llAddr = 0xa9fe0000 | (0x100 + r % (0xfeff - 0x100 + 1));
     this.llState = 1;
-    this.llAcd.start(this.llAddr, AcdMode.Probe, now);
+    const lla = this.llAcd;
+    if (lla) lla.start(this.llAddr, AcdMode.Probe, now);
   }
 
   private dropLinkLocal(): void {
     if (this.llState == 2) this.events |= DhcpEvent.LinkLocalDown;
     this.llState = 0;
-    this.llAcd.stop();
+    const lla = this.llAcd;
+    if (lla) lla.stop();
   }
 
   // ---------------------------------------------------------------- output

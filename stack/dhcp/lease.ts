@@ -2,6 +2,9 @@
 // the next start can INIT-REBOOT and get the address back in one round trip).
 export const DHCP_LEASE_RECORD_LEN: i32 = 56;
 const LEASE_VERSION: u8 = 1;
+/** The compact record for small config values (the store's `_lease` holds at most 32 bytes). */
+export const DHCP_LEASE_COMPACT_LEN: i32 = 32;
+const COMPACT_VERSION: u8 = 0x81;
 export const DHCP_LEASE_MAX_DNS: i32 = 3;
 
 @inline function wr32(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v)); }
@@ -65,6 +68,32 @@ export class DhcpLease {
     this.obtainedAt = load<i64>(p + 48);
     this.t1Us = <i64>this.t1Secs * 1_000_000;
     this.t2Us = <i64>this.t2Secs * 1_000_000;
+    return true;
+  }
+
+  /**
+   * Writes DHCP_LEASE_COMPACT_LEN bytes at p: what an INIT-REBOOT needs (address, server,
+   * network tag) plus mask, router, lease time and the first DNS server (the ACK brings the
+   * full list again); no times (they mean nothing after a reboot).
+   */
+  writeCompact(p: usize): i32 {
+    memory.fill(p, 0, <usize>DHCP_LEASE_COMPACT_LEN);
+    store<u8>(p, COMPACT_VERSION);
+    store<u8>(p + 1, <u8>(this.dnsCount > 0 ? 1 : 0));
+    wr32(p + 4, this.address); wr32(p + 8, this.mask); wr32(p + 12, this.router); wr32(p + 16, this.serverId);
+    wr32(p + 20, this.leaseSecs); wr32(p + 24, this.networkTag);
+    if (this.dnsCount > 0) wr32(p + 28, unchecked(this.dns[0]));
+    return DHCP_LEASE_COMPACT_LEN;
+  }
+
+  /** Reads a record written by writeCompact(); false (and cleared) when it is not one. */
+  readCompact(p: usize, len: i32): bool {
+    this.clear();
+    if (len < DHCP_LEASE_COMPACT_LEN || load<u8>(p) != COMPACT_VERSION || load<u8>(p + 1) > 1) return false;
+    this.address = rd32(p + 4); this.mask = rd32(p + 8); this.router = rd32(p + 12); this.serverId = rd32(p + 16);
+    this.leaseSecs = rd32(p + 20); this.networkTag = rd32(p + 24);
+    this.dnsCount = <i32>load<u8>(p + 1);
+    if (this.dnsCount > 0) unchecked(this.dns[0] = rd32(p + 28));
     return true;
   }
 }

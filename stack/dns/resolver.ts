@@ -16,9 +16,10 @@
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { count, Counter } from "../runtime/counters";
 import {
-  DnsMessage, DnsResolved, DnsResolveStatus, DnsType, DnsRcode, dnsBuildQuery, DNS_PORT,
+  DnsResolveStatus, DnsType, DnsRcode, dnsBuildQuery, DNS_PORT,
 } from "../wire/dns";
 import { UdpEndpoint, randomU32 } from "../dhcp/udp";
+import { dnsReplyCheck, dnsQuestionIsA, dnsAnswerA, answerTtl, answerCount, answerRecords } from "./answer";
 
 export namespace DnsStatus {
   export const Pending: i32 = 0;
@@ -66,6 +67,14 @@ export class DnsConfig {
   deadAfterTimeouts: i32 = 2;
   deadForUs: i64 = 60_000_000;
   hostsEntries: i32 = 4;
+  /** Longest query name, flat form (a name needs its text length + 2); at most 256. */
+  nameMax: i32 = 256;
+  /** Longest cached name (flat form): longer names are resolved but not cached. */
+  cacheNameMax: i32 = 96;
+  /** Longest hosts-table name (flat form). */
+  hostNameMax: i32 = 64;
+  /** Query build buffer (>= 300 bytes) shared with other users of the same thread; 0: own. */
+  txBuffer: usize = 0;
 }
 
 export const DNS_MAX_IFACES: i32 = 2;
@@ -73,8 +82,6 @@ export const DNS_SERVERS_PER_IFACE: i32 = 3;
 const SERVER_SLOTS: i32 = DNS_MAX_IFACES * DNS_SERVERS_PER_IFACE;
 export const DNS_MAX_ADDRS: i32 = 4;
 /** Names longer than this (flat form) are resolved but not cached. */
-const CACHE_NAME_MAX: i32 = 96;
-const HOST_NAME_MAX: i32 = 64;
 const TCP_BUF: i32 = 1400;
 
 namespace Q {
@@ -87,7 +94,7 @@ class Query {
   state: i32 = Q.Free;
   gen: i32 = 0;
   reported: bool = true;
-  name: usize = changetype<usize>(new StaticArray<u8>(256));
+  name: usize;
   nameLen: i32 = 0;
   hash: u32 = 0;
   srcPort: u16 = 0;
@@ -108,17 +115,19 @@ class Query {
   addrCount: i32 = 0;
   ttl: u32 = 0;
   fromCache: bool = false;
+  constructor(nameMax: i32) { this.name = changetype<usize>(new StaticArray<u8>(nameMax)); }
 }
 
 class CacheEntry {
   hash: u32 = 0;
   nameLen: i32 = 0; // 0: free
-  name: usize = changetype<usize>(new StaticArray<u8>(CACHE_NAME_MAX));
+  name: usize;
   status: i32 = 0;
   addrs: StaticArray<u32> = new StaticArray<u32>(DNS_MAX_ADDRS);
   addrCount: i32 = 0;
   expiresAt: i64 = 0;
   lastUsed: i64 = 0;
+  constructor(nameMax: i32) { this.name = changetype<usize>(new StaticArray<u8>(nameMax)); }
 }
 
 class Server {
@@ -127,9 +136,7 @@ class Server {
   deadUntil: i64 = 0;
 }
 
-// Parse scratch shared by all resolvers (one call at a time).
-const msg = new DnsMessage(16);
-const resolved = new DnsResolved(8);
+// Replies are read in place (./answer.ts): no parse scratch.
 
 function bytesEq(a: usize, b: usize, n: i32): bool {
   let i = 0;
@@ -145,9 +152,9 @@ let textHash: u32 = 0;
  * lookup path: one walk over the characters). Returns the flat length, or -1 for an empty
  * or over-long label or name. A trailing dot is allowed; the root alone is refused.
  */
-function textToFlat(text: usize, len: i32, out: usize): i32 {
+function textToFlat(text: usize, len: i32, out: usize, cap: i32 = 256): i32 {
   if (len > 0 && load<u8>(text + len - 1) == 46) len--;
-  if (len <= 0 || len > 253) return -1;
+  if (len <= 0 || len > 253 || len + 2 > cap) return -1;
   let h: u32 = 2166136261;
   let lenPos = 0;
   let o = 1;
@@ -181,9 +188,8 @@ export class DnsResolver {
   private cache: StaticArray<CacheEntry>;
   private servers: StaticArray<Server>;
   private hostNames: usize;
-  private hostLens: StaticArray<i32>;
-  private hostHashes: StaticArray<u32>;
-  private hostAddrs: StaticArray<u32>;
+  /** Per hosts entry: flat name length (0: free), hash, address. */
+  private hostMeta: StaticArray<u32>;
   private tx: usize;
   private tcpBuf: usize;
   private tcpLen: i32 = 0;
@@ -205,20 +211,21 @@ export class DnsResolver {
     const c = cfg ? cfg : new DnsConfig();
     this.cfg = c;
     const qs = new StaticArray<Query>(c.maxQueries);
-    for (let i = 0; i < c.maxQueries; i++) unchecked(qs[i] = new Query());
+    const nameMax = c.nameMax < 256 ? c.nameMax : 256;
+    c.nameMax = nameMax;
+    for (let i = 0; i < c.maxQueries; i++) unchecked(qs[i] = new Query(nameMax));
     this.queries = qs;
     const cs = new StaticArray<CacheEntry>(c.cacheEntries);
-    for (let i = 0; i < c.cacheEntries; i++) unchecked(cs[i] = new CacheEntry());
+    for (let i = 0; i < c.cacheEntries; i++) unchecked(cs[i] = new CacheEntry(c.cacheNameMax));
     this.cache = cs;
     const ss = new StaticArray<Server>(SERVER_SLOTS);
     for (let i = 0; i < SERVER_SLOTS; i++) unchecked(ss[i] = new Server());
     this.servers = ss;
-    this.hostNames = changetype<usize>(new StaticArray<u8>(c.hostsEntries * HOST_NAME_MAX));
-    this.hostLens = new StaticArray<i32>(c.hostsEntries);
-    this.hostHashes = new StaticArray<u32>(c.hostsEntries);
-    this.hostAddrs = new StaticArray<u32>(c.hostsEntries);
-    this.tx = changetype<usize>(new StaticArray<u8>(300));
-    this.tcpBuf = changetype<usize>(new StaticArray<u8>(TCP_BUF));
+    this.hostNames = changetype<usize>(new StaticArray<u8>(c.hostsEntries * c.hostNameMax));
+    this.hostMeta = new StaticArray<u32>(c.hostsEntries * 3);
+    this.tx = c.txBuffer != 0 ? c.txBuffer : changetype<usize>(new StaticArray<u8>(300));
+    // The TCP reassembly buffer only when there is a TCP hook (a device without one saves it).
+    this.tcpBuf = tcp ? changetype<usize>(new StaticArray<u8>(TCP_BUF)) : 0;
   }
 
   // ------------------------------------------------------------ configuration
@@ -238,17 +245,21 @@ export class DnsResolver {
   /** Adds a hosts-table entry (dotted text). False when full or the name is bad. */
   addHost(text: usize, len: i32, addr: u32): bool {
     for (let i = 0; i < this.cfg.hostsEntries; i++) {
-      if (unchecked(this.hostLens[i]) != 0) continue;
-      const p = this.hostNames + <usize>(i * HOST_NAME_MAX);
-      if (len > HOST_NAME_MAX - 2) return false;
-      const n = textToFlat(text, len, p);
+      if (unchecked(this.hostMeta[i * 3]) != 0) continue;
+      const p = this.hostNames + <usize>(i * this.cfg.hostNameMax);
+      const n = textToFlat(text, len, p, this.cfg.hostNameMax);
       if (n <= 1) return false;
-      unchecked(this.hostLens[i] = n);
-      unchecked(this.hostHashes[i] = textHash);
-      unchecked(this.hostAddrs[i] = addr);
+      unchecked(this.hostMeta[i * 3] = <u32>n);
+      unchecked(this.hostMeta[i * 3 + 1] = textHash);
+      unchecked(this.hostMeta[i * 3 + 2] = addr);
       return true;
     }
     return false;
+  }
+
+  /** Empties the hosts table (before re-reading it from the configuration). */
+  clearHosts(): void {
+    for (let i = 0; i < this.cfg.hostsEntries; i++) unchecked(this.hostMeta[i * 3] = 0);
   }
 
   /** Drops every cache entry (e.g. after a network change). */
@@ -263,7 +274,7 @@ export class DnsResolver {
     for (let i = 0; i < this.cfg.maxQueries; i++) if (unchecked(this.queries[i]).state == Q.Free) { slot = i; break; }
     if (slot < 0) return -DnsStatus.Busy;
     const q = unchecked(this.queries[slot]);
-    const n = textToFlat(text, len, q.name);
+    const n = textToFlat(text, len, q.name, this.cfg.nameMax);
     if (n <= 1) return -DnsStatus.BadName;
     q.nameLen = n;
     q.hash = textHash;
@@ -326,11 +337,11 @@ export class DnsResolver {
 
   private fromHosts(q: Query): bool {
     for (let i = 0; i < this.cfg.hostsEntries; i++) {
-      const n = unchecked(this.hostLens[i]);
-      if (n != q.nameLen || unchecked(this.hostHashes[i]) != q.hash) continue;
-      if (!bytesEq(this.hostNames + <usize>(i * HOST_NAME_MAX), q.name, n)) continue;
+      const n = <i32>unchecked(this.hostMeta[i * 3]);
+      if (n != q.nameLen || unchecked(this.hostMeta[i * 3 + 1]) != q.hash) continue;
+      if (!bytesEq(this.hostNames + <usize>(i * this.cfg.hostNameMax), q.name, n)) continue;
       q.status = DnsStatus.Ok;
-      unchecked(q.addrs[0] = this.hostAddrs[i]);
+      unchecked(q.addrs[0] = this.hostMeta[i * 3 + 2]);
       q.addrCount = 1;
       q.ttl = 0;
       q.fromCache = true;
@@ -358,7 +369,7 @@ export class DnsResolver {
   }
 
   private store(q: Query, ttlSecs: u32, now: i64): void {
-    if (ttlSecs == 0 || q.nameLen > CACHE_NAME_MAX) return;
+    if (ttlSecs == 0 || q.nameLen > this.cfg.cacheNameMax) return;
     let victim = -1;
     let oldest: i64 = 0x7fffffffffffffff;
     for (let i = 0; i < this.cfg.cacheEntries; i++) {
@@ -496,10 +507,11 @@ export class DnsResolver {
   private onResponse(slot: i32, q: Query, src: u32, payload: usize, len: i32, viaTcp: bool, now: i64): void {
     const s = viaTcp ? this.tcpServer : this.serverSlot(q, src);
     if (s < 0) { this.mismatched++; return; }
-    if (!msg.parse(payload, len)) { this.malformed++; count(Counter.DnsDropMalformed); return; }
-    const h = msg.header;
+    if (!dnsReplyCheck(payload, len)) { this.malformed++; count(Counter.DnsDropMalformed); return; }
+    const flags = <u32>load<u8>(payload + 2);
     const id = viaTcp ? this.tcpId : unchecked(q.ids[s]);
-    if (!h.qr() || h.opcode() != 0 || <u16>h.id() != id || !msg.questionMatches(q.name, DnsType.A)) {
+    const rid = <u16>((<u32>load<u8>(payload) << 8) | <u32>load<u8>(payload + 1));
+    if ((flags & 0x80) == 0 || ((flags >> 3) & 15) != 0 || rid != id || !dnsQuestionIsA(payload, len, q.name, q.nameLen)) {
       this.mismatched++;
       return;
     }
@@ -508,32 +520,30 @@ export class DnsResolver {
     const sv = unchecked(this.servers[s]);
     sv.timeouts = 0;
     sv.deadUntil = 0;
-    const rcode = <u8>h.rcode();
+    const rcode = <u8>(load<u8>(payload + 3) & 15);
     if (rcode != DnsRcode.NoError && rcode != DnsRcode.NxDomain) {
       // SERVFAIL, REFUSED, NOTIMP, FORMERR: this server cannot help; try the next at once.
       this.serverFailed(slot, q, s, now);
       return;
     }
-    if (h.tc() && !viaTcp) {
+    if ((flags & 2) != 0 && !viaTcp) {
       if (this.tcpStart(slot, q, s, now)) return;
       // No TCP available: use what the truncated answer holds, if anything.
-      if (msg.answerCount == 0) { this.serverFailed(slot, q, s, now); return; }
+      if (answerRecords == 0) { this.serverFailed(slot, q, s, now); return; }
     }
-    const r = msg.resolve(q.name, DnsType.A, resolved);
+    const r = dnsAnswerA(payload, len, q.name, q.nameLen, q.addrs);
     this.strikeSlower(q, s, now);
     if (r == DnsResolveStatus.Ok) {
-      const n = resolved.count < DNS_MAX_ADDRS ? resolved.count : DNS_MAX_ADDRS;
-      for (let k = 0; k < n; k++) unchecked(q.addrs[k] = resolved.addrs[k]);
-      q.addrCount = n;
+      q.addrCount = answerCount;
       q.status = DnsStatus.Ok;
-      const ttl = resolved.ttl < this.cfg.maxTtlSecs ? resolved.ttl : this.cfg.maxTtlSecs;
+      const ttl = answerTtl < this.cfg.maxTtlSecs ? answerTtl : this.cfg.maxTtlSecs;
       q.ttl = ttl;
       q.viaTcp = viaTcp;
       this.store(q, ttl, now);
       this.finish(slot, q, DnsStatus.Ok);
     } else if (r == DnsResolveStatus.NxDomain || r == DnsResolveStatus.NoData) {
       const st = r == DnsResolveStatus.NxDomain ? DnsStatus.NxDomain : DnsStatus.NoData;
-      const ttl = resolved.ttl < this.cfg.maxNegativeTtlSecs ? resolved.ttl : this.cfg.maxNegativeTtlSecs;
+      const ttl = answerTtl < this.cfg.maxNegativeTtlSecs ? answerTtl : this.cfg.maxNegativeTtlSecs;
       q.addrCount = 0;
       q.ttl = ttl;
       q.status = st;

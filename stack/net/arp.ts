@@ -36,8 +36,15 @@ const FREE: u8 = 0;
 const INCOMPLETE: u8 = 1;
 const REACHABLE: u8 = 2;
 
+/** Sees every well-formed ARP packet received on the interface (RFC 5227 conflict detection). */
+export abstract class ArpObserver {
+  abstract onArp(op: i32, senderIp: u32, senderMac: usize, targetIp: u32, now: i64): void;
+}
+
 export class Arp {
   readonly capacity: i32;
+  /** Told about every received ARP packet before any filtering by our address (ACD). */
+  observer: ArpObserver | null = null;
   /** Our IPv4 address on this link; 0 while unconfigured (we then answer nothing). */
   ourIp: u32 = 0;
 
@@ -135,6 +142,8 @@ export class Arp {
     const spa = p.senderIp;
     if (macIsGroup(sha) || spa == 0xffffffff || isMulticast(spa)) { count(Counter.ArpDropMalformed); return; }
     count(Counter.ArpRx);
+    const obs = this.observer;
+    if (obs) obs.onArp(<i32>p.op, spa, sha, p.targetIp, now);
     if (macEquals(sha, this.ourMac)) return; // our own frame looped back
     if (spa == this.ourIp && spa != 0) {
       if (logBegin(LogLevel.Warn)) { logStr("arp: address conflict "); logIp(spa); logStr(" from "); logMac(sha); logEnd(); }
@@ -163,6 +172,16 @@ export class Arp {
     this.announceLeft = ANNOUNCE_COUNT;
     this.announceAt = now;
     this.poll(now);
+  }
+
+  /** RFC 5227 probe: a request for `target` with sender IP 0.0.0.0 (works before we have an address). */
+  sendProbe(target: u32, now: i64): void {
+    this.sendFrom(ArpOp.Request, 0, 0, target, now);
+  }
+
+  /** RFC 5227 announcement of `addr` (sender and target both addr), also before ourIp is set. */
+  sendAnnounce(addr: u32, now: i64): void {
+    this.sendFrom(ArpOp.Request, addr, 0, addr, now);
   }
 
   /** Drops every entry and queued frame (address change, link down). */
@@ -284,6 +303,15 @@ export class Arp {
     const f = this.frame;
     emitEthernetHeader(f, ethDst != 0 ? ethDst : BROADCAST_MAC, this.ourMac, EtherType.Arp);
     emitArp(f + ETH_HEADER_LEN, op, this.ourMac, this.ourIp, targetMac != 0 ? targetMac : ZERO_MAC, targetIp);
+    count(Counter.ArpTx);
+    linkTransmit(this.driver, f, ETH_HEADER_LEN + ARP_LEN, now);
+  }
+
+  /** A broadcast request/reply with an explicit sender IP (probes: 0; announcements: the address). */
+  private sendFrom(op: u32, senderIp: u32, targetMac: usize, targetIp: u32, now: i64): void {
+    const f = this.frame;
+    emitEthernetHeader(f, BROADCAST_MAC, this.ourMac, EtherType.Arp);
+    emitArp(f + ETH_HEADER_LEN, op, this.ourMac, senderIp, targetMac != 0 ? targetMac : ZERO_MAC, targetIp);
     count(Counter.ArpTx);
     linkTransmit(this.driver, f, ETH_HEADER_LEN + ARP_LEN, now);
   }
