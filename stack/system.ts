@@ -15,6 +15,7 @@ import { IpProtocol } from "./wire/ipv4";
 import { Tcp, TcpConfig } from "./transport/tcp";
 import { Udp, UdpConfig } from "./transport/udp";
 import { services } from "./app/services";
+import { ipconfig } from "./app/ipconfig";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
@@ -51,6 +52,7 @@ class System {
     this.tcp = tcp;
     this.udp = udp;
     registerNetCommands(net);
+    ipconfig.init(net, udp, tcp);
     services.init(tcp);
     shell.start();
   }
@@ -63,6 +65,7 @@ class System {
       this.applyAddressing(now);
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
+    next = earliest(next, ipconfig.poll(now)); // DHCP per interface, DNS, nslookup
     next = earliest(next, this.tcp!.poll(now));
     next = earliest(next, services.poll(now));
     next = earliest(next, shell.poll(now));
@@ -70,17 +73,9 @@ class System {
     return next;
   }
 
-  /** Static addressing from the config store (`if.mode static`, `if.addr`, `if.mask`, `if.gw`). */
+  /** Addressing from the config store: DHCP or static per interface, DNS servers, hosts (stack/app/ipconfig.ts). */
   private applyAddressing(now: i64): void {
-    if (!this.eth) return;
-    const net = this.net!;
-    if (configEquals("if.mode", "static")) {
-      const mask = configStore.getIp("if.mask");
-      net.setIpv4(ETH_IF, configStore.getIp("if.addr"), prefixLength(mask), configStore.getIp("if.gw"), now);
-    } else {
-      net.setIpv4(ETH_IF, 0, 0, 0, now);
-      if (logBegin(LogLevel.Info)) { logStr("net: eth0 waits for DHCP"); logEnd(); }
-    }
+    ipconfig.apply(now);
   }
 
   onGpio(pin: i32, level: i32, now: i64): void {

@@ -300,7 +300,7 @@ export class IpConfig {
       if (f) this.txBuffer = f.txFrame + TX_PAYLOAD_OFFSET;
     }
     const dc = new DnsConfig();
-    dc.cacheEntries = 2;
+    dc.cacheEntries = 4;
     dc.maxQueries = 1;
     dc.hostsEntries = 0; // host.0..3 are looked up in the config store itself (hostsLookup): no RAM
     dc.nameMax = 128;
