@@ -95,6 +95,8 @@ export class SimDevice implements HalImports {
   private serviceEvent: EventHandle | null = null;
   private wakeEvent: EventHandle | null = null;
   private rebootRequested = false;
+  private levelRefires = 0;
+  private levelRefireTime = -1;
 
   /** Totals for benchmarks and energy: CPU-busy virtual microseconds, instructions, calls. */
   readonly stats = { cpuBusyUs: 0, instructions: 0, calls: 0, exportCalls: 0, spiTransactions: 0, spiBusyUs: 0, boots: 0, panics: 0 };
@@ -218,6 +220,16 @@ export class SimDevice implements HalImports {
   private pollNow(): void {
     let deadline = NO_DEADLINE;
     this.runCall(() => { deadline = this.exports.poll(this.nowBig()); });
+    // A level-triggered line that is still active fires again, as the ESP32's GPIO level
+    // interrupts do; a driver that never clears it would spin, so that is an error.
+    for (const [pin, edge] of this.pinIrq) {
+      if (edge !== 4 || (this.pinLevels.get(pin) ?? 1) !== 0) continue;
+      const t = this.scheduler.now;
+      this.levelRefires = t === this.levelRefireTime ? this.levelRefires + 1 : 0;
+      this.levelRefireTime = t;
+      if (this.levelRefires > 10_000) throw new SimError(`${this.name}: GPIO ${pin} stays low and the module never clears it (interrupt storm)`);
+      this.deliver(() => this.exports.on_gpio(pin, 0, this.nowBig()));
+    }
     this.scheduler.cancel(this.wakeEvent);
     this.wakeEvent = null;
     if (deadline !== NO_DEADLINE) {

@@ -125,6 +125,8 @@ export class Enc28j60 extends NetDriver {
   private rxPredict: i32 = 0;
   private rxForceRelease: bool = false;
   private rxRecheckAt: i64 = NO_DEADLINE;
+  /** A re-check of the ring is due (see rxRecheckAt), even if EIR shows no PKTIF. */
+  private rxCheckDue: bool = false;
   private rxLastPacketAt: i64 = 0;
 
   // Transmit: slots form a ring; txNext is where the next frame goes, txHead the oldest
@@ -188,7 +190,7 @@ export class Enc28j60 extends NetDriver {
       if (now >= this.deadline) this.issueReset(now);
     } else {
       const housekeeping = now >= this.housekeepingAt;
-      if (now >= this.rxRecheckAt) this.serviceAgain = true;
+      if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; this.rxCheckDue = true; }
       if (this.interruptPending || this.serviceAgain || housekeeping) {
         this.interruptPending = false;
         this.service(now, housekeeping);
@@ -333,8 +335,9 @@ export class Enc28j60 extends NetDriver {
     // Skipped only when EIR was just read for a transmit completion and shows no PKTIF; a
     // packet whose PKTIF went missing is found by the next receive interrupt or housekeeping.
     let received = false;
-    if (eir < 0 || housekeeping || (eir & (Bit.PKTIF | Bit.RXERIF)) != 0) {
+    if (eir < 0 || housekeeping || this.rxCheckDue || (eir & (Bit.PKTIF | Bit.RXERIF)) != 0) {
       this.rxRecheckAt = NO_DEADLINE;
+      this.rxCheckDue = false;
       const avail = this.receiveAvailable();
       if (avail != 0) { this.receive(avail, now); received = true; }
       else this.rxForceRelease = true; // the ring is drained: nothing to wait for
@@ -569,6 +572,10 @@ export class Enc28j60 extends NetDriver {
     this.clearBits(Reg.EIR, Bit.TXIF);
     count(Counter.EthTxFrames);
     this.transmitFinished(now);
+    // An answer often follows what we sent; watch the ring for it as after a receive, so a
+    // PKTIF lost to errata 6 delays it by one re-check, not by a housekeeping period.
+    this.rxLastPacketAt = now;
+    if (now + this.config.rxRecheckUs < this.rxRecheckAt) this.rxRecheckAt = now + this.config.rxRecheckUs;
   }
 
   private transmitFailed(now: i64): void {

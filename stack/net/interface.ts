@@ -102,7 +102,6 @@ export class NetInterface extends FrameSink {
   }
 
   onFrame(frame: usize, len: i32, now: i64): void {
-    count(Counter.EthRxFrames);
     const f = this.view.wrap(frame, len);
     if (!f.check()) { count(Counter.EthRxDropMalformed); return; }
     const dst = f.dst;
@@ -127,8 +126,7 @@ export class NetInterface extends FrameSink {
 
   onLinkChange(up: bool, now: i64): void {
     if (up == this.up) return;
-    count(Counter.EthLinkChanges);
-    this.up = up;
+    this.up = up; // the driver counts link changes (it sees every one)
     const r = this.receiver;
     if (r) r.onLinkChange(this, up, now);
     if (up) this.arp.announce(now); // our neighbours may have moved with the cable

@@ -1,12 +1,7 @@
-// Handing frames to a driver, counted in one place.
+// Handing frames to a driver. Frame counters are the driver's (what reached the wire or
+// came off it); a refusal here means every transmit slot was busy and the caller retries.
 import { NetDriver } from "./netdev";
-import { count, Counter } from "../runtime/counters";
 
 export function linkTransmit(driver: NetDriver, frame: usize, len: i32, now: i64): bool {
-  if (driver.transmit(frame, len, now)) {
-    count(Counter.EthTxFrames);
-    return true;
-  }
-  count(Counter.EthTxErrors);
-  return false;
+  return driver.transmit(frame, len, now);
 }

@@ -44,6 +44,9 @@ export enum TcpState {
   FinWait1 = 5, FinWait2 = 6, CloseWait = 7, Closing = 8, LastAck = 9, TimeWait = 10,
 }
 
+/** How soon output is retried after the link refused a segment (one frame time at 10 Mbit/s). */
+const TX_RETRY_US: i64 = 1_500;
+
 export class TcpConfig {
   sockets: i32 = 4;
   rxBytes: i32 = 2048;
@@ -182,6 +185,8 @@ export class TcpSocket {
   persistBackoff: i64 = 0;
   rtoAt: i64 = NEVER;
   ackAt: i64 = NEVER;
+  /** The link refused a segment (NIC busy): output is tried again then, without counting a timeout. */
+  txRetryAt: i64 = NEVER;
   ackPending: i32 = 0;
   ackNow: bool = false;
   lastRx: i64 = 0;
@@ -557,8 +562,14 @@ export class Tcp extends PortUser {
     setTcpChecksum(p, ~inetSum(p, total, pseudoHeaderSum(s.localAddr, s.remoteAddr, IPPROTO_TCP, <u32>total)) & 0xffff);
     count(Counter.TcpTx);
     if ((flags & TCP_RST) != 0) count(Counter.TcpResetsTx);
+    if (!this.ip.sendPacket(total, now)) {
+      // The link refused it (driver busy). Data is retried by output (txRetryAt) and carries
+      // the ACK; a refused pure ACK goes out again shortly on its own.
+      if (len == 0 && (flags & TCP_ACK) != 0 && s.ackAt > now + TX_RETRY_US) s.ackAt = now + TX_RETRY_US;
+      return false;
+    }
     if ((flags & TCP_ACK) != 0) { s.ackPending = 0; s.ackAt = NEVER; s.ackNow = false; }
-    return this.ip.sendPacket(total, now);
+    return true;
   }
 
   /**
@@ -629,7 +640,11 @@ export class Tcp extends PortUser {
       if (len > 0 && off + len == s.txLen) flags |= TCP_PSH;
       if (fin) flags |= TCP_FIN;
       const start = s.sndNxt;
-      if (!this.segment(s, start, flags, len, now)) break;
+      if (!this.segment(s, start, flags, len, now)) {
+        // Transient (the driver's transmit slots are full): retry soon, not at the RTO.
+        s.txRetryAt = now + TX_RETRY_US;
+        break;
+      }
       s.sndNxt = start + <u32>len + (fin ? 1 : 0);
       if (fin) { s.finSent = true; s.finSeq = start + <u32>len; }
       if (sGt(s.sndNxt, s.sndMax)) {
@@ -1252,6 +1267,7 @@ export class Tcp extends PortUser {
     for (let i = 0; i < this.sockets.length; i++) {
       const s = unchecked(this.sockets[i]);
       if (!s.allocated || s.state <= TcpState.Listen) continue;
+      if (s.txRetryAt <= now) { s.txRetryAt = NEVER; this.output(s, now); }
       if (s.ackAt <= now) this.sendAck(s, now);
       if (s.rtoAt <= now) this.onRetransmitTimer(s, now);
       if (s.state <= TcpState.Listen) continue;
@@ -1268,6 +1284,7 @@ export class Tcp extends PortUser {
 
   private socketDeadline(s: TcpSocket): i64 {
     let d = s.rtoAt;
+    if (s.txRetryAt < d) d = s.txRetryAt;
     if (s.ackAt < d) d = s.ackAt;
     const ka = this.keepAliveDeadline(s);
     if (ka < d) d = ka;

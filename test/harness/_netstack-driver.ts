@@ -4,6 +4,7 @@ import { output_buffer, IO_CAPACITY } from "./_io";
 import { NetDriver } from "../../stack/net/netdev";
 import { reserve } from "../../stack/runtime/memory";
 import { NO_DEADLINE } from "../../hal/generated/hal";
+import { count, Counter } from "../../stack/runtime/counters";
 
 export class MemoryDriver extends NetDriver {
   /** 02:00:00:00:00:01 */
@@ -22,7 +23,9 @@ export class MemoryDriver extends NetDriver {
   macAddress(): usize { return this.mac; }
   linkUp(): bool { return this.up; }
   transmit(frame: usize, len: i32, now: i64): bool {
-    if (this.busy || !this.up) return false;
+    // A driver counts its own frames (stack/net/link.ts does not).
+    if (this.busy || !this.up) { count(Counter.EthTxErrors); return false; }
+    count(Counter.EthTxFrames);
     // Beyond the capacity frames are dropped silently; tests clear the buffer often.
     if (this.used + 4 + len > IO_CAPACITY) return true;
     const out = output_buffer();
@@ -33,4 +36,9 @@ export class MemoryDriver extends NetDriver {
     return true;
   }
   poll(now: i64): i64 { return NO_DEADLINE; }
+  /** A frame arrives from the (pretend) wire. */
+  receive(ptr: usize, len: i32, now: i64): void {
+    count(Counter.EthRxFrames);
+    this.sink!.onFrame(ptr, len, now);
+  }
 }

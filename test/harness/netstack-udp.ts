@@ -21,7 +21,7 @@ export function glue_attached(): bool { return attached; }
 export function set_ipv4(address: u32, prefixLen: i32, gateway: u32, now: i64): bool {
   return net.setIpv4(0, address, prefixLen, gateway, now);
 }
-export function inject(ptr: usize, len: i32, now: i64): void { driver.sink!.onFrame(ptr, len, now); }
+export function inject(ptr: usize, len: i32, now: i64): void { driver.receive(ptr, len, now); }
 export function poll(now: i64): i64 { return net.poll(now); }
 export function tx_bytes(): i32 { return driver.used; }
 export function tx_clear(): void { driver.frames = 0; driver.used = 0; }

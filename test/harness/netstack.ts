@@ -49,7 +49,7 @@ export function mac_address(): usize { return driver.mac; }
 export function set_ipv4(address: u32, prefixLen: i32, gateway: u32, now: i64): bool {
   return stack.setIpv4(0, address, prefixLen, gateway, now);
 }
-export function inject(ptr: usize, len: i32, now: i64): void { driver.sink!.onFrame(ptr, len, now); }
+export function inject(ptr: usize, len: i32, now: i64): void { driver.receive(ptr, len, now); }
 export function poll(now: i64): i64 { return stack.poll(now); }
 export function link(up: bool, now: i64): void { driver.up = up; driver.sink!.onLinkChange(up, now); }
 export function set_busy(busy: bool): void { driver.busy = busy; }
