@@ -36,6 +36,13 @@ export class MemoryDriver extends NetDriver {
     return true;
   }
   poll(now: i64): i64 { return NO_DEADLINE; }
+  /** Carrier change, counted as a real driver does. */
+  setLink(up: bool, now: i64): void {
+    if (up == this.up) return;
+    this.up = up;
+    count(Counter.EthLinkChanges);
+    this.sink!.onLinkChange(up, now);
+  }
   /** A frame arrives from the (pretend) wire. */
   receive(ptr: usize, len: i32, now: i64): void {
     count(Counter.EthRxFrames);

@@ -51,7 +51,7 @@ export function set_ipv4(address: u32, prefixLen: i32, gateway: u32, now: i64): 
 }
 export function inject(ptr: usize, len: i32, now: i64): void { driver.receive(ptr, len, now); }
 export function poll(now: i64): i64 { return stack.poll(now); }
-export function link(up: bool, now: i64): void { driver.up = up; driver.sink!.onLinkChange(up, now); }
+export function link(up: bool, now: i64): void { driver.setLink(up, now); }
 export function set_busy(busy: bool): void { driver.busy = busy; }
 export function tx_frames(): i32 { return driver.frames; }
 export function tx_bytes(): i32 { return driver.used; }
