@@ -30,7 +30,8 @@ export function stripDataCount(bytes: Uint8Array): Uint8Array {
 
 function compile(target: "release" | "debug"): Uint8Array {
   const asc = join(root, "node_modules/assemblyscript/bin/asc.js");
-  execFileSync(process.execPath, [asc, "--config", "asconfig.json", "--target", target], { cwd: root, stdio: "inherit" });
+  // An absolute config path: asc resolves the config's "transform" paths against its directory.
+  execFileSync(process.execPath, [asc, "--config", join(root, "asconfig.json"), "--target", target], { cwd: root, stdio: "inherit" });
   const file = target === "release" ? BUILD.release : BUILD.debug;
   const bytes = stripDataCount(readFileSync(file));
   writeFileSync(file, bytes);

@@ -5,11 +5,12 @@ import { parseIp } from "../config/text";
 import { NetStack } from "../net/stack";
 import { counterValue, Counter } from "../runtime/counters";
 import { NO_DEADLINE } from "../../hal/generated/hal";
+import { Ascii, A } from "../runtime/ascii";
 
 let net: NetStack | null = null;
 let pingActive: bool = false;
 
-const IF_NAMES: StaticArray<string> = ["eth0", "wlan0"];
+const IF_NAMES: StaticArray<Ascii> = [A("eth0"), A("wlan0")];
 
 export function registerNetCommands(stack: NetStack): void {
   net = stack;
@@ -25,7 +26,7 @@ function cmdIfconfig(a: Args, r: Reply, now: i64): void {
   for (let i = 0; i < IF_NAMES.length; i++) {
     const iface = n.iface(i);
     if (!iface) continue;
-    r.field(IF_NAMES[i]);
+    r.field(unchecked(IF_NAMES[i]));
     r.quote();
     r.part("mac "); macPart(r, iface.mac);
     r.part(iface.up ? " link up" : " link down");
@@ -89,7 +90,7 @@ function cmdArp(a: Args, r: Reply, now: i64): void {
       r.quote();
       ipPart(r, ip); r.part(" ");
       if (arp.slotResolved(s)) macPart(r, arp.slotMac(s)); else r.part("(incomplete)");
-      r.part(" "); r.part(IF_NAMES[i]);
+      r.part(" "); r.part(unchecked(IF_NAMES[i]));
       r.quote();
       r.endField();
     }
@@ -104,7 +105,7 @@ function cmdRoute(a: Args, r: Reply, now: i64): void {
     r.quote();
     ipPart(r, routes.destinationOf(i)); r.part("/"); r.partU32(<u32>routes.prefixOf(i));
     r.part(" via "); ipPart(r, routes.gatewayOf(i));
-    r.part(" dev "); r.part(IF_NAMES[routes.interfaceOf(i) & 1]);
+    r.part(" dev "); r.part(unchecked(IF_NAMES[routes.interfaceOf(i) & 1]));
     r.part(" metric "); r.partU32(<u32>routes.metric(i));
     r.quote();
     r.endField();
@@ -122,17 +123,17 @@ const NETSTAT_IDS: StaticArray<i32> = [
   Counter.UdpRx, Counter.UdpTx, Counter.UdpDropMalformed, Counter.UdpDropNoSocket, Counter.UdpDropQueueFull,
   Counter.TcpRx, Counter.TcpTx, Counter.TcpDropMalformed, Counter.TcpRetransmits, Counter.TcpResetsTx, Counter.TcpDropNoSocket, Counter.TcpBacklogDrops,
 ];
-const NETSTAT_NAMES: StaticArray<string> = [
-  "eth_rx", "eth_tx", "eth_drop_not_for_us", "eth_drop_malformed", "eth_drop_bad_status", "eth_rx_overflow", "eth_tx_errors", "eth_tx_retries", "eth_link_changes",
-  "arp_rx", "arp_tx", "arp_drop_malformed", "arp_evictions", "arp_queue_drops", "arp_resolve_failures",
-  "ip_rx", "ip_tx", "ip_drop_malformed", "ip_drop_checksum", "ip_drop_not_for_us", "ip_drop_fragment", "ip_drop_ttl", "ip_drop_no_route", "ip_drop_protocol",
-  "icmp_rx", "icmp_tx", "icmp_drop_malformed", "icmp_echo_replies", "icmp_unreach_rx", "icmp_errors_rate_limited",
-  "udp_rx", "udp_tx", "udp_drop_malformed", "udp_drop_no_socket", "udp_drop_queue_full",
-  "tcp_rx", "tcp_tx", "tcp_drop_malformed", "tcp_retransmits", "tcp_resets_tx", "tcp_drop_no_socket", "tcp_backlog_drops",
+const NETSTAT_NAMES: StaticArray<Ascii> = [
+  A("eth_rx"), A("eth_tx"), A("eth_drop_not_for_us"), A("eth_drop_malformed"), A("eth_drop_bad_status"), A("eth_rx_overflow"), A("eth_tx_errors"), A("eth_tx_retries"), A("eth_link_changes"),
+  A("arp_rx"), A("arp_tx"), A("arp_drop_malformed"), A("arp_evictions"), A("arp_queue_drops"), A("arp_resolve_failures"),
+  A("ip_rx"), A("ip_tx"), A("ip_drop_malformed"), A("ip_drop_checksum"), A("ip_drop_not_for_us"), A("ip_drop_fragment"), A("ip_drop_ttl"), A("ip_drop_no_route"), A("ip_drop_protocol"),
+  A("icmp_rx"), A("icmp_tx"), A("icmp_drop_malformed"), A("icmp_echo_replies"), A("icmp_unreach_rx"), A("icmp_errors_rate_limited"),
+  A("udp_rx"), A("udp_tx"), A("udp_drop_malformed"), A("udp_drop_no_socket"), A("udp_drop_queue_full"),
+  A("tcp_rx"), A("tcp_tx"), A("tcp_drop_malformed"), A("tcp_retransmits"), A("tcp_resets_tx"), A("tcp_drop_no_socket"), A("tcp_backlog_drops"),
 ];
 
 function cmdNetstat(a: Args, r: Reply, now: i64): void {
-  for (let i = 0; i < NETSTAT_IDS.length; i++) r.fieldU32(NETSTAT_NAMES[i], counterValue(NETSTAT_IDS[i]));
+  for (let i = 0; i < NETSTAT_IDS.length; i++) r.fieldU32(unchecked(NETSTAT_NAMES[i]), counterValue(unchecked(NETSTAT_IDS[i])));
 }
 
 function ipPart(r: Reply, a: u32): void {

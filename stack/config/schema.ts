@@ -4,6 +4,10 @@
 // missing from the store reads as its default here, so a newer firmware reads an older
 // store without migration. SCHEMA_VERSION is written into every sector header; bump it
 // (and add a step to migrate() in store.ts) only when a key changes meaning.
+// Names, defaults and choices are Ascii (static bytes): the ascii-strings transform turns
+// the literals below into constants (stack/runtime/ascii.ts).
+import { Ascii } from "../runtime/ascii";
+
 export const SCHEMA_VERSION: u16 = 1;
 export const KEY_MAX: i32 = 15;
 export const VALUE_MAX: i32 = 128;
@@ -15,34 +19,34 @@ export const FLAG_INTERNAL: i32 = 2; // written by the stack (PMK cache, leases)
 
 export class KeyDef {
   constructor(
-    public name: string,
+    public name: Ascii,
     public type: i32,
     public min: u32,         // string/bytes: min length (0 = may be empty); u32: min value
     public max: u32,         // string/bytes: max length; u32: max value
     public def: u32,         // default for u32/bool/ipv4
-    public defStr: string,   // default for strings
-    public choices: string,  // "a|b|c" for enumerated strings, "" otherwise
+    public defStr: Ascii,    // default for strings
+    public choices: Ascii,   // "a|b|c" for enumerated strings, "" otherwise
     public flags: i32,
   ) {}
 }
 
-function str(name: string, min: u32, max: u32, defStr: string): KeyDef {
+function str(name: Ascii, min: u32, max: u32, defStr: Ascii): KeyDef {
   return new KeyDef(name, VType.Str, min, max, 0, defStr, "", 0);
 }
-function choice(name: string, choices: string, defStr: string): KeyDef {
+function choice(name: Ascii, choices: Ascii, defStr: Ascii): KeyDef {
   return new KeyDef(name, VType.Str, 1, 16, 0, defStr, choices, 0);
 }
-function num(name: string, min: u32, max: u32, def: u32): KeyDef {
+function num(name: Ascii, min: u32, max: u32, def: u32): KeyDef {
   return new KeyDef(name, VType.U32, min, max, def, "", "", 0);
 }
-function flag(name: string, def: bool): KeyDef {
+function flag(name: Ascii, def: bool): KeyDef {
   return new KeyDef(name, VType.Bool, 0, 1, def ? 1 : 0, "", "", 0);
 }
-function ip(name: string, def: u32): KeyDef {
+function ip(name: Ascii, def: u32): KeyDef {
   return new KeyDef(name, VType.Ip, 0, 0, def, "", "", 0);
 }
 function secret(d: KeyDef): KeyDef { d.flags |= FLAG_SECRET; return d; }
-function internal(name: string, max: u32): KeyDef {
+function internal(name: Ascii, max: u32): KeyDef {
   return new KeyDef(name, VType.Bytes, 0, max, 0, "", "", FLAG_SECRET | FLAG_INTERNAL);
 }
 
@@ -96,13 +100,7 @@ export const SCHEMA: StaticArray<KeyDef> = [
 
 /** Index into SCHEMA of the key at (ptr, len), or -1. */
 export function schemaFind(ptr: usize, len: i32): i32 {
-  for (let i = 0, n = SCHEMA.length; i < n; i++) {
-    const name = unchecked(SCHEMA[i]).name;
-    if (name.length != len) continue;
-    let j = 0;
-    while (j < len && <u32>name.charCodeAt(j) == <u32>load<u8>(ptr + j)) j++;
-    if (j == len) return i;
-  }
+  for (let i = 0, n = SCHEMA.length; i < n; i++) if (unchecked(SCHEMA[i]).name.equals(ptr, len)) return i;
   return -1;
 }
 

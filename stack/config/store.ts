@@ -25,6 +25,7 @@ import { flash_size, flash_sector_size, flash_read, flash_write, flash_erase, Fl
 import { count, Counter } from "../runtime/counters";
 import { crc32Update } from "./crc32";
 import { SCHEMA, SCHEMA_VERSION, KEY_MAX, VALUE_MAX, VType, KeyDef, schemaFind, FLAG_INTERNAL } from "./schema";
+import { textLength, textCharAt } from "../runtime/ascii";
 
 export const enum ConfigError {
   Ok = 0,
@@ -246,20 +247,20 @@ export class ConfigStore {
     return -1;
   }
 
-  findStr(key: string): i32 {
-    const len = key.length;
+  @ascii findStr<K>(key: K): i32 {
+    const len = textLength(key);
     for (let i = 0; i < this.entries; i++) {
       const sl = this.slot(i);
       if (<i32>load<u8>(sl) != len) continue;
       let j = 0;
-      while (j < len && <u32>load<u8>(sl + 1 + j) == <u32>key.charCodeAt(j)) j++;
+      while (j < len && <u32>load<u8>(sl + 1 + j) == <u32>textCharAt(key, j)) j++;
       if (j == len) return i;
     }
     return -1;
   }
 
   /** Live (not deleted) entry for a key, or -1. */
-  lookup(key: string): i32 {
+  @ascii lookup<K>(key: K): i32 {
     const i = this.findStr(key);
     return i >= 0 && !this.isDeleted(i) ? i : -1;
   }
@@ -348,53 +349,53 @@ export class ConfigStore {
     return ConfigError.Ok;
   }
 
-  private keyBuf(key: string): usize {
+  private keyBuf<K>(key: K): usize {
     // Copies an ASCII key literal into the scratch tail (keys are <= 15 bytes).
     const p = this.scratch + <usize>(SCRATCH_BYTES - 16);
-    const n = min(key.length, KEY_MAX);
-    for (let i = 0; i < n; i++) store<u8>(p + i, <u8>key.charCodeAt(i));
+    const n = min(textLength(key), KEY_MAX);
+    for (let i = 0; i < n; i++) store<u8>(p + i, <u8>textCharAt(key, i));
     return p;
   }
 
-  setU32(key: string, v: u32): i32 {
+  @ascii setU32<K>(key: K, v: u32): i32 {
     const p = this.scratch + <usize>(SCRATCH_BYTES - 24);
     store<u32>(p, v);
-    return this.setRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1), VType.U32, p, 4);
+    return this.setRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1), VType.U32, p, 4);
   }
-  setBool(key: string, v: bool): i32 {
+  @ascii setBool<K>(key: K, v: bool): i32 {
     const p = this.scratch + <usize>(SCRATCH_BYTES - 24);
     store<u8>(p, v ? 1 : 0);
-    return this.setRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1), VType.Bool, p, 1);
+    return this.setRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1), VType.Bool, p, 1);
   }
-  setIp(key: string, v: u32): i32 {
+  @ascii setIp<K>(key: K, v: u32): i32 {
     const p = this.scratch + <usize>(SCRATCH_BYTES - 24);
     store<u32>(p, v);
-    return this.setRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1), VType.Ip, p, 4);
+    return this.setRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1), VType.Ip, p, 4);
   }
-  setBytes(key: string, ptr: usize, len: i32): i32 {
-    return this.setRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1), VType.Bytes, ptr, len);
+  @ascii setBytes<K>(key: K, ptr: usize, len: i32): i32 {
+    return this.setRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1), VType.Bytes, ptr, len);
   }
-  setStr(key: string, ptr: usize, len: i32): i32 {
-    return this.setRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1), VType.Str, ptr, len);
+  @ascii setStr<K>(key: K, ptr: usize, len: i32): i32 {
+    return this.setRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1), VType.Str, ptr, len);
   }
-  unset(key: string): i32 { return this.unsetRaw(this.keyBuf(key), min(key.length, KEY_MAX + 1)); }
+  @ascii unset<K>(key: K): i32 { return this.unsetRaw(this.keyBuf(key), min(textLength(key), KEY_MAX + 1)); }
 
   /** u32/ipv4/bool value, or the schema default when unset. */
-  getU32(key: string): u32 {
+  @ascii getU32<K>(key: K): u32 {
     const i = this.lookup(key);
     if (i >= 0) {
       const t = this.typeOf(i);
       if ((t == VType.U32 || t == VType.Ip) && this.valueLen(i) == 4) return load<u32>(this.valuePtr(i));
       if (t == VType.Bool && this.valueLen(i) == 1) return load<u8>(this.valuePtr(i));
     }
-    const d = schemaFind(this.keyBuf(key), key.length);
+    const d = schemaFind(this.keyBuf(key), textLength(key));
     return d >= 0 ? unchecked(SCHEMA[d]).def : 0;
   }
-  getBool(key: string): bool { return this.getU32(key) != 0; }
-  getIp(key: string): u32 { return this.getU32(key); }
+  @ascii getBool<K>(key: K): bool { return this.getU32(key) != 0; }
+  @ascii getIp<K>(key: K): u32 { return this.getU32(key); }
 
   /** Copies a string/bytes value (or the default string) into out; returns its length, -1 if it does not fit. */
-  getStr(key: string, out: usize, cap: i32): i32 {
+  @ascii getStr<K>(key: K, out: usize, cap: i32): i32 {
     const i = this.lookup(key);
     if (i >= 0) {
       const n = this.valueLen(i);
@@ -402,11 +403,11 @@ export class ConfigStore {
       memory.copy(out, this.valuePtr(i), <usize>n);
       return n;
     }
-    const d = schemaFind(this.keyBuf(key), key.length);
+    const d = schemaFind(this.keyBuf(key), textLength(key));
     if (d < 0) return 0;
     const s = unchecked(SCHEMA[d]).defStr;
     if (s.length > cap) return -1;
-    for (let j = 0; j < s.length; j++) store<u8>(out + j, <u8>s.charCodeAt(j));
+    memory.copy(out, s.ptr, <usize>s.length);
     return s.length;
   }
 

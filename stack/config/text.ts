@@ -3,12 +3,14 @@
 // negative ConfigError; it never allocates.
 import { SCHEMA, KeyDef, VType, VALUE_MAX } from "./schema";
 import { ConfigError } from "./store";
+import { Ascii, textLength, textCharAt } from "../runtime/ascii";
 
 @inline function lower(c: i32): i32 { return c >= 65 && c <= 90 ? c + 32 : c; }
 
-export function bytesEqStr(p: usize, len: i32, s: string): bool {
-  if (s.length != len) return false;
-  for (let i = 0; i < len; i++) if (lower(<i32>load<u8>(p + i)) != s.charCodeAt(i)) return false;
+/** Case-insensitive: (p, len) equals lowercase text s? */
+@ascii export function bytesEqStr<T>(p: usize, len: i32, s: T): bool {
+  if (textLength(s) != len) return false;
+  for (let i = 0; i < len; i++) if (lower(<i32>load<u8>(p + i)) != textCharAt(s, i)) return false;
   return true;
 }
 
@@ -67,27 +69,21 @@ function validHostname(p: usize, len: i32): bool {
   return true;
 }
 
-function inChoices(p: usize, len: i32, choices: string): bool {
+function inChoices(p: usize, len: i32, choices: Ascii): bool {
   let start = 0;
   const n = choices.length;
   for (let i = 0; i <= n; i++) {
-    if (i == n || choices.charCodeAt(i) == 124) {
-      if (i - start == len) {
-        let j = 0;
-        while (j < len && <i32>load<u8>(p + j) == choices.charCodeAt(start + j)) j++;
-        if (j == len) return true;
-      }
+    if (i == n || choices.at(i) == 124) {
+      if (i - start == len && memory.compare(choices.ptr + <usize>start, p, <usize>len) == 0) return true;
       start = i + 1;
     }
   }
   return false;
 }
 
-function endsWith(s: string, suffix: string): bool {
+function endsWith(s: Ascii, suffix: Ascii): bool {
   const n = s.length, m = suffix.length;
-  if (m > n) return false;
-  for (let i = 0; i < m; i++) if (s.charCodeAt(n - m + i) != suffix.charCodeAt(i)) return false;
-  return true;
+  return m <= n && memory.compare(s.ptr + <usize>(n - m), suffix.ptr, <usize>m) == 0;
 }
 
 /**
@@ -132,7 +128,7 @@ export function parseValue(d: KeyDef, p: usize, len: i32, out: usize): i32 {
   if (len > <i32>d.max || len > VALUE_MAX) return ConfigError.TooLong;
   if (len < <i32>d.min) return ConfigError.BadValue;
   if (d.choices.length && !inChoices(p, len, d.choices)) return ConfigError.BadValue;
-  if (d.name == "hostname" && !validHostname(p, len)) return ConfigError.BadValue;
+  if (d.name.is("hostname") && !validHostname(p, len)) return ConfigError.BadValue;
   if (endsWith(d.name, ".pass") && len != 0) {
     if (len < 8) return ConfigError.BadValue;
     for (let i = 0; i < len; i++) { const c = load<u8>(p + i); if (c < 32 || c > 126) return ConfigError.BadValue; }
@@ -140,7 +136,7 @@ export function parseValue(d: KeyDef, p: usize, len: i32, out: usize): i32 {
   if (endsWith(d.name, ".ssid")) {
     for (let i = 0; i < len; i++) if (load<u8>(p + i) < 32) return ConfigError.BadValue;
   }
-  if (len && d.name.length == 6 && d.name.charCodeAt(0) == 104 && d.name.charCodeAt(4) == 46) {
+  if (len && d.name.length == 6 && d.name.at(0) == 104 && d.name.at(4) == 46) {
     // host.N: name=a.b.c.d
     let eq = -1;
     for (let i = 0; i < len; i++) if (load<u8>(p + i) == 61) { eq = i; break; }
@@ -162,8 +158,8 @@ function validHostnameDots(p: usize, len: i32): bool {
   return label > 0;
 }
 
-/** Index of schema entry by AS string name, or -1. */
-export function schemaIndex(name: string): i32 {
-  for (let i = 0, n = SCHEMA.length; i < n; i++) if (unchecked(SCHEMA[i]).name == name) return i;
+/** Index of schema entry by name, or -1. */
+export function schemaIndex(name: Ascii): i32 {
+  for (let i = 0, n = SCHEMA.length; i < n; i++) if (unchecked(SCHEMA[i]).name.is(name)) return i;
   return -1;
 }

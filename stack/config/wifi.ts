@@ -3,21 +3,22 @@
 import { configStore, ConfigError } from "./store";
 import { VType, WIFI_SLOTS } from "./schema";
 import { hexVal } from "./text";
+import { Ascii } from "../runtime/ascii";
 
 const keyBuf = memory.data(16);
 const valBuf = memory.data(64);
 
 /** Builds "wifi.<slot>.<field>" in keyBuf; returns its length. */
-export function wifiKey(slot: i32, field: string): i32 {
+export function wifiKey(slot: i32, field: Ascii): i32 {
   store<u8>(keyBuf, 119); store<u8>(keyBuf, 105, 1); store<u8>(keyBuf, 102, 2); store<u8>(keyBuf, 105, 3);
   store<u8>(keyBuf, 46, 4); store<u8>(keyBuf, <u8>(48 + slot), 5); store<u8>(keyBuf, 46, 6);
-  for (let i = 0; i < field.length; i++) store<u8>(keyBuf + 7 + i, <u8>field.charCodeAt(i));
+  memory.copy(keyBuf + 7, field.ptr, <usize>field.length);
   return 7 + field.length;
 }
 export function wifiKeyPtr(): usize { return keyBuf; }
 
 /** Index in the RAM table of a slot's field, or -1. */
-function entry(slot: i32, field: string): i32 {
+function entry(slot: i32, field: Ascii): i32 {
   const i = configStore.findBytes(keyBuf, wifiKey(slot, field));
   return i >= 0 && !configStore.isDeleted(i) ? i : -1;
 }

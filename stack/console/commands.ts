@@ -11,6 +11,7 @@ import { wifiRemember, wifiForget, slotSsidLen, slotSsidPtr, slotPrio, wifiKey, 
 import { shell, Args } from "./shell";
 import { Reply, flushTx, txDropped } from "./out";
 import { improvState, improvFrames, FIRMWARE_NAME, FIRMWARE_VERSION } from "./improv";
+import { Ascii, A } from "../runtime/ascii";
 
 const valBuf = memory.data(VALUE_MAX + 4);
 export const REBOOT_CONSOLE: i32 = 1;
@@ -160,14 +161,12 @@ function cmdConfigList(a: Args, r: Reply, now: i64): void {
     if (a.is(k, "--set")) onlySet = true;
     else { pp = a.argPtr(k); pn = a.argLen(k); }
   }
-  const kbuf = valBuf;
   for (let i = 0, n = SCHEMA.length; i < n; i++) {
     const d = unchecked(SCHEMA[i]);
     const name = d.name;
-    for (let j = 0; j < name.length; j++) store<u8>(kbuf + j, <u8>name.charCodeAt(j));
-    if (!startsWith(kbuf, name.length, pp, pn)) continue;
+    if (!startsWith(name.ptr, name.length, pp, pn)) continue;
     if ((d.flags & FLAG_INTERNAL) != 0 && !onlySet && pn == 0) continue; // internal keys only on request
-    showKey(r, kbuf, name.length, onlySet);
+    showKey(r, name.ptr, name.length, onlySet);
   }
   // Keys this firmware does not know (kept for newer firmware).
   for (let i = 0; i < configStore.count; i++) {
@@ -197,7 +196,7 @@ function cmdConfigReset(a: Args, r: Reply, now: i64): void {
   r.fieldBool("reset", true);
 }
 
-const TYPE_NAMES: StaticArray<string> = ["?", "str", "u32", "bool", "ipv4", "bytes"];
+const TYPE_NAMES: StaticArray<Ascii> = [A("?"), A("str"), A("u32"), A("bool"), A("ipv4"), A("bytes")];
 
 function cmdConfigSchema(a: Args, r: Reply, now: i64): void {
   // "type,min,max[,choices a|b][,secret][,internal]" per key.

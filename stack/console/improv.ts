@@ -17,8 +17,9 @@ import { configStore, ConfigError } from "../config/store";
 import { SCHEMA } from "../config/schema";
 import { parseValue, schemaIndex } from "../config/text";
 import { wifiRemember } from "../config/wifi";
+import { A, textLength, textCharAt } from "../runtime/ascii";
 
-export const IMPROV_HEADER = "IMPROV";
+export const IMPROV_HEADER = A("IMPROV");
 export const IMPROV_VERSION: u8 = 1;
 export const HOLD_TIMEOUT_US: i64 = 500_000;
 export const PROVISION_TIMEOUT_US: i64 = 30_000_000;
@@ -28,9 +29,9 @@ export const enum ImprovState { Ready = 2, Provisioning = 3, Provisioned = 4 }
 export const enum ImprovError { None = 0, InvalidRpc = 1, UnknownRpc = 2, UnableToConnect = 3, BadHostname = 5, Unknown = 0xff }
 export const enum ImprovCmd { WifiSettings = 1, CurrentState = 2, DeviceInfo = 3, Scan = 4, Hostname = 5 }
 
-export const FIRMWARE_NAME = "wasmnet";
-export const FIRMWARE_VERSION = "0.1.0";
-export const CHIP = "esp32";
+export const FIRMWARE_NAME = A("wasmnet");
+export const FIRMWARE_VERSION = A("0.1.0");
+export const CHIP = A("esp32");
 
 const frame = memory.data(256);
 const outBuf = memory.data(264);
@@ -62,7 +63,7 @@ export function improvFeed(c: i32, now: i64): i32 {
   }
   lastByteAt = now;
   if (pstate < 6) {
-    if (c == IMPROV_HEADER.charCodeAt(pstate)) { psum += <u32>c; pstate++; return -1; }
+    if (c == IMPROV_HEADER.at(pstate)) { psum += <u32>c; pstate++; return -1; }
     if (pstate == 0) return 0;
     const n = pstate; pstate = 0; psum = 0;
     return n;
@@ -231,7 +232,7 @@ function handleFrame(now: i64): void {
 
 function sendFrame(type: i32, data: usize, len: i32): void {
   let sum: u32 = 0;
-  for (let i = 0; i < 6; i++) { const c = IMPROV_HEADER.charCodeAt(i); putc(c); sum += <u32>c; }
+  for (let i = 0; i < 6; i++) { const c = IMPROV_HEADER.at(i); putc(c); sum += <u32>c; }
   putc(IMPROV_VERSION); sum += IMPROV_VERSION;
   putc(type); sum += <u32>type;
   putc(len); sum += <u32>len;
@@ -243,11 +244,11 @@ function sendState(): void { store<u8>(outBuf, <u8>state); sendFrame(ImprovType.
 function sendError(e: i32): void { store<u8>(outBuf, <u8>e); sendFrame(ImprovType.ErrorState, outBuf, 1); }
 
 function beginResult(cmd: i32): i32 { store<u8>(outBuf, <u8>cmd); store<u8>(outBuf, 0, 1); return 2; }
-function addStr(n: i32, s: string): i32 {
-  const l = min(s.length, 255 - n - 1);
+@ascii function addStr<T>(n: i32, s: T): i32 {
+  const l = min(textLength(s), 255 - n - 1);
   if (l < 0) return n;
   store<u8>(outBuf + n, <u8>l);
-  for (let i = 0; i < l; i++) store<u8>(outBuf + n + 1 + i, <u8>s.charCodeAt(i));
+  for (let i = 0; i < l; i++) store<u8>(outBuf + n + 1 + i, <u8>textCharAt(s, i));
   return n + 1 + l;
 }
 function addBytes(n: i32, p: usize, len: i32): i32 {

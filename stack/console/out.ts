@@ -4,8 +4,11 @@
 //   {"id":7,"ok":true,"data":{"key":value,...}}*1a2b3c4d\r\n
 //   {"id":7,"ok":false,"err":"unknown_key","msg":"..."}*1a2b3c4d\r\n
 // The CRC covers every byte from '{' to the closing '}' (lowercase hex, 8 digits).
+// Text parameters take a string or an Ascii; the ascii-strings transform makes string
+// literals passed to them static ASCII bytes (stack/runtime/ascii.ts).
 import { uart_write } from "../../hal/generated/hal";
 import { crc32Byte } from "../config/crc32";
+import { textLength, textCharAt } from "../runtime/ascii";
 
 const TX_CAP: i32 = 1024;
 const tx = memory.data(TX_CAP);
@@ -43,14 +46,17 @@ export function putc(c: i32): void {
   store<u8>(tx + txEnd++, <u8>c);
 }
 
-export function puts(s: string): void {
-  for (let i = 0, n = s.length; i < n; i++) { const c = s.charCodeAt(i); putc(c < 128 ? c : 63); }
+@ascii export function puts<T>(s: T): void {
+  for (let i = 0, n = textLength(s); i < n; i++) { const c = textCharAt(s, i); putc(c < 128 ? c : 63); }
 }
+/** JSON string body of text (characters masked to 7 bits). */
+function putJsonText<T>(s: T): void { for (let i = 0, n = textLength(s); i < n; i++) putJsonChar(textCharAt(s, i) & 0x7f); }
 export function putBytes(p: usize, n: i32): void { for (let i = 0; i < n; i++) putc(load<u8>(p + i)); }
 export function putU32(v: u32): void { if (v >= 10) putU32(v / 10); putc(48 + <i32>(v % 10)); }
 export function putI64(v: i64): void { if (v < 0) { putc(45); v = -v; } if (v >= 10) putI64(v / 10); putc(48 + <i32>(v % 10)); }
-const HEX = "0123456789abcdef";
-export function putHex(v: u32, digits: i32): void { for (let i = digits - 1; i >= 0; i--) putc(HEX.charCodeAt((v >> (i << 2)) & 15)); }
+export function putHex(v: u32, digits: i32): void {
+  for (let i = digits - 1; i >= 0; i--) { const d = <i32>(v >> (i << 2)) & 15; putc(d < 10 ? 48 + d : 87 + d); }
+}
 export function putHexBytes(p: usize, n: i32): void { for (let i = 0; i < n; i++) putHex(load<u8>(p + i), 2); }
 export function putIp(a: u32): void {
   putU32(a >>> 24); putc(46); putU32((a >>> 16) & 255); putc(46); putU32((a >>> 8) & 255); putc(46); putU32(a & 255);
@@ -101,7 +107,7 @@ export class Reply {
     this.fields++;
   }
 
-  field(name: string): void {
+  @ascii field<T>(name: T): void {
     this.head();
     if (this.machine) {
       if (this.fields == 0) puts("\"ok\":true,\"data\":{"); else putc(44);
@@ -112,10 +118,10 @@ export class Reply {
   /** Ends a field's line in human mode. */
   endField(): void { if (!this.machine) crlf(); }
   /** Text appended only for humans (after a value, before endField). */
-  note(s: string): void { if (!this.machine) puts(s); }
+  @ascii note<T>(s: T): void { if (!this.machine) puts(s); }
 
-  valStr(s: string): void {
-    if (this.machine) { putc(34); for (let i = 0; i < s.length; i++) putJsonChar(s.charCodeAt(i) & 0x7f); putc(34); }
+  @ascii valStr<T>(s: T): void {
+    if (this.machine) { putc(34); putJsonText(s); putc(34); }
     else puts(s);
   }
   valBytes(p: usize, n: i32): void {
@@ -129,7 +135,7 @@ export class Reply {
   }
   /** Building a string value piecewise: quote(), part()..., quote(). */
   quote(): void { if (this.machine) putc(34); }
-  part(s: string): void { if (this.machine) for (let i = 0; i < s.length; i++) putJsonChar(s.charCodeAt(i) & 0x7f); else puts(s); }
+  @ascii part<T>(s: T): void { if (this.machine) putJsonText(s); else puts(s); }
   partU32(v: u32): void { putU32(v); }
   partHex(v: u32, digits: i32): void { putHex(v, digits); }
   valU32(v: u32): void { putU32(v); }
@@ -138,33 +144,33 @@ export class Reply {
   valIp(a: u32): void { if (this.machine) putc(34); putIp(a); if (this.machine) putc(34); }
   valNull(): void { puts(this.machine ? "null" : "-"); }
 
-  fieldStr(name: string, s: string): void { this.field(name); this.valStr(s); this.endField(); }
-  fieldBytes(name: string, p: usize, n: i32): void { this.field(name); this.valBytes(p, n); this.endField(); }
-  fieldU32(name: string, v: u32): void { this.field(name); this.valU32(v); this.endField(); }
-  fieldI64(name: string, v: i64): void { this.field(name); this.valI64(v); this.endField(); }
-  fieldBool(name: string, b: bool): void { this.field(name); this.valBool(b); this.endField(); }
-  fieldIp(name: string, a: u32): void { this.field(name); this.valIp(a); this.endField(); }
+  @ascii fieldStr<N, S>(name: N, s: S): void { this.field(name); this.valStr(s); this.endField(); }
+  @ascii fieldBytes<N>(name: N, p: usize, n: i32): void { this.field(name); this.valBytes(p, n); this.endField(); }
+  @ascii fieldU32<N>(name: N, v: u32): void { this.field(name); this.valU32(v); this.endField(); }
+  @ascii fieldI64<N>(name: N, v: i64): void { this.field(name); this.valI64(v); this.endField(); }
+  @ascii fieldBool<N>(name: N, b: bool): void { this.field(name); this.valBool(b); this.endField(); }
+  @ascii fieldIp<N>(name: N, a: u32): void { this.field(name); this.valIp(a); this.endField(); }
 
   /** Free text for humans; ignored in machine mode. */
-  text(s: string): void { if (!this.machine) puts(s); }
+  @ascii text<T>(s: T): void { if (!this.machine) puts(s); }
   textBytes(p: usize, n: i32): void { if (!this.machine) putBytes(p, n); }
-  textLine(s: string): void { if (!this.machine) { puts(s); crlf(); } }
+  @ascii textLine<T>(s: T): void { if (!this.machine) { puts(s); crlf(); } }
 
   /** Starts an error with a stable code (machine) and a message; continue with msg*(), then end(). */
-  fail(code: string, msg: string): void {
+  @ascii fail<C, M>(code: C, msg: M): void {
     if (this.failed) return;
     this.head();
     this.failed = true;
     if (this.machine) {
       if (this.fields > 0) puts("},");
       puts("\"ok\":false,\"err\":\""); puts(code); puts("\",\"msg\":\"");
-      for (let i = 0; i < msg.length; i++) putJsonChar(msg.charCodeAt(i) & 0x7f);
+      putJsonText(msg);
     } else { puts("error: "); puts(msg); }
     this.inMsg = true;
   }
-  msg(s: string): void {
+  @ascii msg<T>(s: T): void {
     if (!this.inMsg) return;
-    if (this.machine) for (let i = 0; i < s.length; i++) putJsonChar(s.charCodeAt(i) & 0x7f); else puts(s);
+    if (this.machine) putJsonText(s); else puts(s);
   }
   msgBytes(p: usize, n: i32): void {
     if (!this.inMsg) return;

@@ -11,6 +11,7 @@ import { count, Counter } from "../runtime/counters";
 import { Reply, putc, puts, putBytes, crlf, flushTx, txPending, setUartPort, putU32 } from "./out";
 import { crc32 } from "../config/crc32";
 import { improvFeed, improvPoll, improvNextDeadline, IMPROV_HEADER } from "./improv";
+import { Ascii, A } from "../runtime/ascii";
 
 export const LINE_MAX: i32 = 160;
 export const MAX_ARGS: i32 = 10;
@@ -33,19 +34,14 @@ export class Args {
   get argc(): i32 { return this.count - this.first; }
   argPtr(i: i32): usize { return this.ptr(this.first + i); }
   argLen(i: i32): i32 { return this.len(this.first + i); }
-  is(i: i32, s: string): bool {
-    const p = this.argPtr(i), n = this.argLen(i);
-    if (i >= this.argc || n != s.length) return false;
-    for (let j = 0; j < n; j++) if (<i32>load<u8>(p + j) != s.charCodeAt(j)) return false;
-    return true;
-  }
+  is(i: i32, s: Ascii): bool { return i < this.argc && s.equals(this.argPtr(i), this.argLen(i)); }
 }
 
-const names = new StaticArray<string>(MAX_COMMANDS);
-const helps = new StaticArray<string>(MAX_COMMANDS);
+const names = new StaticArray<Ascii>(MAX_COMMANDS);
+const helps = new StaticArray<Ascii>(MAX_COMMANDS);
 const fns = new StaticArray<usize>(MAX_COMMANDS);
 
-export const PROMPT = "wasmnet> ";
+export const PROMPT = A("wasmnet> ");
 
 export class Shell {
   readonly args: Args = new Args();
@@ -70,17 +66,17 @@ export class Shell {
    * `help` is one line, e.g. "wifi scan            list nearby networks".
    * Call during init only. Returns false when the table is full.
    */
-  register(name: string, help: string, fn: CommandFn): bool {
+  register(name: Ascii, help: Ascii, fn: CommandFn): bool {
     for (let i = 0; i < this.commands; i++) {
-      if (unchecked(names[i]) == name) { unchecked(helps[i] = help); unchecked(fns[i] = changetype<usize>(fn)); return true; }
+      if (name.equals(unchecked(names[i]).ptr, unchecked(names[i]).length)) { unchecked(helps[i] = help); unchecked(fns[i] = changetype<usize>(fn)); return true; }
     }
     if (this.commands >= MAX_COMMANDS) return false;
     const i = this.commands++;
     unchecked(names[i] = name); unchecked(helps[i] = help); unchecked(fns[i] = changetype<usize>(fn));
     return true;
   }
-  commandName(i: i32): string { return unchecked(names[i]); }
-  commandHelp(i: i32): string { return unchecked(helps[i]); }
+  commandName(i: i32): Ascii { return unchecked(names[i]); }
+  commandHelp(i: i32): Ascii { return unchecked(helps[i]); }
 
   /** Prints the banner and prompt once the console is up. */
   start(): void { this.started = true; crlf(); puts("wasmnet console; type 'help'"); crlf(); puts(PROMPT); flushTx(); }
@@ -109,7 +105,7 @@ export class Shell {
   }
 
   private replay(n: i32): void {
-    for (let i = 0; i < n; i++) this.editByte(IMPROV_HEADER.charCodeAt(i), this.now);
+    for (let i = 0; i < n; i++) this.editByte(IMPROV_HEADER.at(i), this.now);
   }
 
   private editByte(c: i32, now: i64): void {
@@ -315,12 +311,10 @@ export class Shell {
   }
 
   /** Does command name `s` start with token t as its first word? */
-  private prefixIs(s: string, t: i32): bool {
+  private prefixIs(s: Ascii, t: i32): bool {
     const a = this.args;
-    const p = a.ptr(t), n = a.len(t);
-    if (s.length <= n || s.charCodeAt(n) != 32) return false;
-    for (let j = 0; j < n; j++) if (s.charCodeAt(j) != <i32>load<u8>(p + j)) return false;
-    return true;
+    const n = a.len(t);
+    return s.length > n && s.at(n) == 32 && memory.compare(s.ptr, a.ptr(t), <usize>n) == 0;
   }
 
   private lookup(): i32 {
@@ -329,17 +323,10 @@ export class Shell {
     for (let k = 0; k < this.commands; k++) {
       const s = unchecked(names[k]);
       const p0 = a.ptr(0), n0 = a.len(0);
-      if (s.length == n0) {
-        let j = 0;
-        while (j < n0 && s.charCodeAt(j) == <i32>load<u8>(p0 + j)) j++;
-        if (j == n0) one = k;
-        continue;
-      }
+      if (s.equals(p0, n0)) { one = k; continue; }
       if (a.count >= 2 && s.length == n0 + 1 + a.len(1) && this.prefixIs(s, 0)) {
-        const p1 = a.ptr(1), n1 = a.len(1);
-        let j = 0;
-        while (j < n1 && s.charCodeAt(n0 + 1 + j) == <i32>load<u8>(p1 + j)) j++;
-        if (j == n1) { a.first = 2; return k; }
+        const n1 = a.len(1);
+        if (memory.compare(s.ptr + <usize>(n0 + 1), a.ptr(1), <usize>n1) == 0) { a.first = 2; return k; }
       }
     }
     if (one >= 0) a.first = 1;

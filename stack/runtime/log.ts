@@ -3,6 +3,7 @@
 //   if (logBegin(LogLevel.Info)) { logStr("dhcp: bound "); logIp(addr); logEnd(); }
 // logBegin returns false below the configured level, so disabled lines cost one compare.
 import { log as halLog, LogLevel } from "../../hal/generated/hal";
+import { textLength, textCharAt } from "./ascii";
 
 const LOG_CAPACITY: i32 = 192;
 const lineBuf = memory.data(LOG_CAPACITY);
@@ -24,10 +25,11 @@ function put(c: i32): void {
   if (lineLen < LOG_CAPACITY) store<u8>(lineBuf + lineLen++, c);
 }
 
-/** Appends an ASCII string (non-ASCII characters become '?'). */
-export function logStr(s: string): void {
-  for (let i = 0, n = s.length; i < n; i++) {
-    const c = s.charCodeAt(i);
+/** Appends text, a string or an Ascii (literals become Ascii: stack/runtime/ascii.ts);
+ *  non-ASCII characters become '?'. */
+@ascii export function logStr<T>(s: T): void {
+  for (let i = 0, n = textLength(s); i < n; i++) {
+    const c = textCharAt(s, i);
     put(c < 128 ? c : 63);
   }
 }
@@ -47,9 +49,8 @@ export function logI64(v: i64): void {
   put(48 + <i32>(v % 10));
 }
 
-const HEX = "0123456789abcdef";
 export function logHex(v: u32, digits: i32): void {
-  for (let i = digits - 1; i >= 0; i--) put(HEX.charCodeAt((v >> (i << 2)) & 15));
+  for (let i = digits - 1; i >= 0; i--) { const d = <i32>(v >> (i << 2)) & 15; put(d < 10 ? 48 + d : 87 + d); }
 }
 
 /** IPv4 address held in host order (a.b.c.d = a<<24 | ... | d). */
