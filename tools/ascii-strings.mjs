@@ -11,22 +11,27 @@
 //                                                 see textLength/textCharAt)
 //   - the argument of `A("...")`, which becomes the constant itself (static tables).
 //
-// so `r.fail("usage", "usage: ping <ip>")` compiles as `r.fail(__ascii_3, __ascii_17)`. Each
-// distinct literal becomes one `@global const __ascii_<n>: Ascii = changetype<Ascii>(
-// memory.data<u8>([len, ...bytes], 1))`, declared in a generated source; like any global it
-// is only emitted when compiled code uses it. Calls are matched by name (there are no types
-// yet after parsing): `this.f(...)` resolves to the enclosing class (and its bases by name),
-// any other `f(...)`/`x.f(...)` to every declaration named f. A literal reaching an Ascii
-// parameter of an unrelated same-named function fails to compile; it never misbehaves.
-// Only ASCII (0x00..0x7f, at most 255 bytes) is converted; other literals stay
-// strings (and are a compile error where only Ascii is accepted). A literal branch pair
-// `c ? "a" : "b"` is converted as a whole. Library sources (~lib, node_modules) are untouched.
+// so `r.fail("usage", "usage: ping <ip>")` compiles as `r.fail(changetype<Ascii>(__ascii_3),
+// changetype<Ascii>(__ascii_17))`. Each distinct literal becomes one
+// `@global @lazy const __ascii_<n>: usize = memory.data<u8>([len, ...bytes], 1)` in a
+// generated source; @lazy globals are compiled on first use, so only literals of compiled
+// code reach the binary. Calls are matched by name (there are no types yet after parsing):
+// `this.f(...)` resolves to the enclosing class (and its bases by name), any other
+// `f(...)`/`x.f(...)` to every declaration named f. A literal reaching an unrelated
+// same-named function then fails to compile; it never misbehaves. Only ASCII literals
+// (0x00..0x7f, at most 255 bytes) are converted; others stay strings (a compile error where
+// only Ascii is accepted). A literal pair `c ? "a" : "b"` is converted as a whole. Library
+// sources (~lib, node_modules) are untouched.
 //
-// Used by asconfig.json, as-pect.asconfig.json and test/harness/asconfig.json.
+// Loaded through asconfig.json (tools/build.ts passes that config by absolute path: asc
+// resolves a config's relative transform path against a relative config directory
+// wrongly) and by tools/build-harness.ts with --transform. as-pect cannot load it, so code
+// the as-pect specs reach must compile without it: no A() and no literal for an Ascii
+// parameter there (@ascii is ignored without the transform; generics then take strings).
 import { Transform } from "assemblyscript/transform";
 import { Node } from "assemblyscript";
 
-// AST kinds and flags (assemblyscript/dist/assemblyscript.generated.d.ts, const enums).
+// AST node kinds (assemblyscript/dist/assemblyscript.generated.d.ts, const enums).
 const K = {
   NamedType: 1, Identifier: 6, Call: 9, Literal: 16, New: 17, Parenthesized: 20, PropertyAccess: 21, Ternary: 22, This: 24,
   ClassDeclaration: 51, FunctionDeclaration: 55, MethodDeclaration: 58,
