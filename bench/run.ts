@@ -12,6 +12,9 @@ const GROUPS: [string, () => Promise<Bench>][] = [
   ["config", async () => (await import("./config.ts")).benchConfig],
   ["tcp", async () => (await import("./tcp.ts")).benchTcp],
   ["dhcp-dns", async () => (await import("./dhcp-dns.ts")).benchDhcpDns],
+  ["enc28j60", async () => (await import("./enc28j60.ts")).benchEnc28j60],
+  ["device", async () => (await import("./device.ts")).benchDevice],
+  ["wifi", async () => (await import("./wifi.ts")).benchWifi],
 ];
 
 async function main(): Promise<void> {

@@ -101,6 +101,8 @@ export class SimDevice implements HalImports {
   /** Totals for benchmarks and energy: CPU-busy virtual microseconds, instructions, calls. */
   readonly stats = { cpuBusyUs: 0, instructions: 0, calls: 0, exportCalls: 0, spiTransactions: 0, spiBusyUs: 0, boots: 0, panics: 0 };
   readonly panics: string[] = [];
+  /** When set, every call into the module is recorded (benchmarks attribute work to events). */
+  callTrace: { start: number; instructions: number }[] | null = null;
   uartOutput = "";
 
   constructor(private readonly opts: DeviceOptions) {
@@ -253,6 +255,7 @@ export class SimDevice implements HalImports {
     } finally {
       const end = this.localNow();
       if (this.counter) {
+        if (this.callTrace) this.callTrace.push({ start: this.callStart, instructions: this.counter.instructions() - this.callInstr });
         this.stats.instructions += this.counter.instructions() - this.callInstr;
         this.stats.calls += this.counter.calls() - this.callCalls + this.hostCalls;
       }

@@ -66,10 +66,11 @@ class System {
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
     next = earliest(next, ipconfig.poll(now)); // DHCP per interface, DNS, nslookup
-    next = earliest(next, this.tcp!.poll(now));
     next = earliest(next, services.poll(now));
     next = earliest(next, shell.poll(now));
     next = earliest(next, pollNetCommands(now));
+    // Last: the parts above may have queued segments or armed retries.
+    next = earliest(next, this.tcp!.poll(now));
     return next;
   }
 

@@ -5,6 +5,8 @@
 //      'S'  sink: everything after it is read and hashed; when the client closes its side
 //           the device answers with the byte count (u64, big-endian) and the SHA-1 of the
 //           bytes, then closes.
+//      'D'  discard: like 'S' but without hashing (the digest is zero), to measure the stack
+//           rather than SHA-1 under the interpreter.
 //      'G'  generate: a u32 length (big-endian) follows; the device sends that many bytes of
 //           PATTERN (byte i = (i * 31 + (i >> 11)) & 0xff), then closes.
 //    One connection at a time (backlog 1); a second waits.
@@ -38,6 +40,7 @@ class Services {
   private listener: TcpSocket | null = null;
   private conn: TcpSocket | null = null;
   private mode: Mode = Mode.Command;
+  private hashing: bool = true;
   private count: u64 = 0;
   private remaining: u32 = 0;
   private lengthBytes: i32 = 0;
@@ -55,6 +58,25 @@ class Services {
   private beats: u32 = 0;
   /** Last failure cause of the client (NetError), for tests and the log. */
   lastClientError: i32 = 0;
+  // Settings, re-read only when a config commit changed them (a lookup costs a search).
+  private settingsGeneration: u32 = 0xffffffff;
+  private server: u32 = 0;
+  private port: u32 = 0;
+  private periodUs: i64 = 0;
+  private keepIdleUs: i64 = 0;
+  private keepIntervalUs: i64 = 0;
+  private keepCount: i32 = 0;
+
+  private readSettings(): void {
+    if (this.settingsGeneration == configStore.generation) return;
+    this.settingsGeneration = configStore.generation;
+    this.server = configStore.getIp("app.server");
+    this.port = configStore.getU32("app.port");
+    this.periodUs = <i64>configStore.getU32("app.period") * SECOND_US;
+    this.keepIdleUs = <i64>configStore.getU32("ka.idle") * SECOND_US;
+    this.keepIntervalUs = <i64>configStore.getU32("ka.intvl") * SECOND_US;
+    this.keepCount = <i32>configStore.getU32("ka.count");
+  }
 
   init(tcp: Tcp): void {
     this.tcp = tcp;
@@ -84,8 +106,10 @@ class Services {
     }
     const s = this.conn!;
     if (s.state == TcpState.Closed) { this.finish(s, now); return NO_DEADLINE; }
-    // Work in bounded steps so one busy connection cannot starve the rest of the device.
+    // Work in bounded steps so one busy connection cannot starve the rest of the device;
+    // when the steps run out, ask to be polled again at once.
     for (let step = 0; step < 8; step++) {
+      if (step == 7) return now;
       if (this.mode == Mode.Command || this.mode == Mode.Sink || this.mode == Mode.Length) {
         const n = s.recv(this.buf, CHUNK, now);
         if (n == 0) break;
@@ -114,12 +138,12 @@ class Services {
     if (this.mode == Mode.Command) {
       const cmd = load<u8>(this.buf);
       i = 1;
-      if (cmd == 0x53) { this.mode = Mode.Sink; sha1Init(this.sha); }
+      if (cmd == 0x53 || cmd == 0x44) { this.mode = Mode.Sink; this.hashing = cmd == 0x53; sha1Init(this.sha); }
       else if (cmd == 0x47) { this.mode = Mode.Length; }
       else { this.mode = Mode.Closing; this.conn!.close(0); return; }
     }
     if (this.mode == Mode.Sink && i < n) {
-      sha1Update(this.sha, this.buf + i, n - i);
+      if (this.hashing) sha1Update(this.sha, this.buf + i, n - i);
       this.count += <u64>(n - i);
     }
     while (this.mode == Mode.Length && i < n) {
@@ -131,7 +155,8 @@ class Services {
   private onEndOfInput(s: TcpSocket, now: i64): void {
     if (this.mode == Mode.Sink) {
       for (let b = 0; b < 8; b++) store<u8>(this.reply + b, <u8>(this.count >> (<u64>(56 - 8 * b))));
-      sha1Final(this.sha, this.reply + 8);
+      if (this.hashing) sha1Final(this.sha, this.reply + 8);
+      else memory.fill(this.reply + 8, 0, 20);
       this.replyOff = 0;
       this.mode = Mode.Reply;
       if (logBegin(LogLevel.Info)) { logStr("app: sink received "); logI64(<i64>this.count); logStr(" bytes"); logEnd(); }
@@ -165,15 +190,15 @@ class Services {
   // ---- keep-alive client ----
 
   private runClient(now: i64): i64 {
-    const server = configStore.getIp("app.server");
-    const port = configStore.getU32("app.port");
+    this.readSettings();
+    const server = this.server, port = this.port;
     if (server == 0 || port == 0) return NO_DEADLINE;
     const tcp = this.tcp!;
     if (this.clientState == 0 || (this.clientState == 3 && now >= this.retryAt)) {
       const s = this.client ? this.client : tcp.socket();
       if (!s) return now + SECOND_US;
       this.client = s;
-      s.setKeepAlive(true, <i64>configStore.getU32("ka.idle") * SECOND_US, <i64>configStore.getU32("ka.intvl") * SECOND_US, <i32>configStore.getU32("ka.count"));
+      s.setKeepAlive(true, this.keepIdleUs, this.keepIntervalUs, this.keepCount);
       if (s.connect(server, port, now) != 0) return this.clientFailed(now, NetError.NetworkUnreachable);
       this.clientState = 1;
       if (logBegin(LogLevel.Info)) { logStr("app: connecting to "); logIp(server); logStr(":"); logU32(port); logEnd(); }
@@ -193,7 +218,7 @@ class Services {
     if (this.clientState == 2) {
       // Drain whatever the server says (it may echo).
       while (s.recv(this.buf, CHUNK, now) > 0) {}
-      const period = <i64>configStore.getU32("app.period") * SECOND_US;
+      const period = this.periodUs;
       if (period > 0 && now >= this.beatAt) this.sendLine(s, now);
       return period > 0 ? this.beatAt : NO_DEADLINE;
     }
@@ -212,7 +237,7 @@ class Services {
     n += digits;
     store<u8>(p + n++, 10);
     s.send(p, n, now);
-    this.beatAt = now + <i64>configStore.getU32("app.period") * SECOND_US;
+    this.beatAt = now + this.periodUs;
   }
 
   private clientFailed(now: i64, error: NetError): i64 {
