@@ -80,7 +80,7 @@ export const SCHEMA: StaticArray<KeyDef> = [
   flag("ka.enable", false),
   num("ka.idle", 1, 86400, 60),
   num("ka.intvl", 1, 3600, 10),
-  num("ka.count", 1, 32, 5),
+  num("ka.count", 1, 32, 3),
   choice("failover", "priority|rssi|sticky", "priority"),
   num("fo.retries", 1, 100, 3),
   str("host.0", 0, 48, ""),
@@ -88,6 +88,9 @@ export const SCHEMA: StaticArray<KeyDef> = [
   str("host.2", 0, 48, ""),
   str("host.3", 0, 48, ""),
   num("log.level", 0, 4, 2),
+  ip("app.server", 0),          // default app: TCP server to keep a connection to (0 = off)
+  num("app.port", 0, 65535, 0), // its port (0 = off)
+  num("app.period", 0, 86400, 30), // heartbeat period, s (0 = none)
   str("ota.url", 0, 96, ""),
   flag("ota.auto", false),
   num("ota.check", 60, 604800, 86400),
