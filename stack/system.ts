@@ -66,11 +66,13 @@ class System {
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
     next = earliest(next, ipconfig.poll(now)); // DHCP per interface, DNS, nslookup
+    const tcp = this.tcp!;
+    tcp.poll(now); // timers first, so the application sees what they decided at once
     next = earliest(next, services.poll(now));
     next = earliest(next, shell.poll(now));
     next = earliest(next, pollNetCommands(now));
-    // Last: the parts above may have queued segments or armed retries.
-    next = earliest(next, this.tcp!.poll(now));
+    // Again last: the parts above may have queued segments or armed retries.
+    next = earliest(next, tcp.poll(now));
     return next;
   }
 

@@ -92,7 +92,10 @@ for (const [name, params] of [
 }
 
 test("the keep-alive client hears 'keep-alive failed' exactly idle + interval x count after the peer goes silent", () => {
-  const { world, dev, tcp, link } = lan(34, {}, false);
+  const { world, dev, tcp, link, chip } = lan(34, {}, false);
+  // The timing is measured from outside the device: take errata 6's lost-PKTIF latency out of
+  // it (the driver's ring re-check covers it; that is tested with the chip model).
+  chip.faults.pktifMissProbability = 0;
   let conn: TcpConnection | null = null;
   tcp.listen(7000, (c) => { conn = c; });
   let lastToDevice = 0;
@@ -114,7 +117,7 @@ test("the keep-alive client hears 'keep-alive failed' exactly idle + interval x 
   assert.equal(dev.counterValue(Counter.TcpKeepAliveProbes), 4);
   // Defaults 60 s idle, 3 probes 10 s apart: 90 s after the last segment the device received.
   const elapsed = failed.time - lastToDevice;
-  assert.ok(Math.abs(elapsed - 90 * SECOND) < 5 * MS, `failed ${elapsed / 1e6} s after the last segment from the peer`);
+  assert.ok(Math.abs(elapsed - 90 * SECOND) < 1 * MS, `failed ${elapsed / 1e6} s after the last segment from the peer`);
   assert.match(failed.text, /retry in/);
 });
 
