@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import binaryen from "binaryen";
 import { readFileSync } from "node:fs";
 import { instrument } from "../../tools/instrument.ts";
-import { World, SECOND } from "../../sim/world.ts";
+import { World, SECOND, MS } from "../../sim/world.ts";
+import { LAN, configureStatic, typeLines, wiredLan } from "../../sim/topologies.ts";
 
 function wat(text: string): Uint8Array {
   const m = binaryen.parseText(text);
@@ -41,15 +42,24 @@ test("counts executed instructions and calls of a loop exactly", () => {
   assert.equal(calls(), 3);
 });
 
-test("the counted build behaves exactly like the release build (CPU model off)", () => {
+test("the counted build behaves exactly like the release build (CPU model off): same frames, same console, same log", () => {
   const traces: string[] = [];
   for (const file of ["build/stack.wasm", "build/stack.counted.wasm"]) {
     const world = new World(7);
-    const dev = world.device({ board: "esp32-devkitc-enc28j60", cpu: null, wasm: readFileSync(file) });
-    dev.boot();
-    dev.uartInput(0, "help\r\n");
-    world.runFor(10 * SECOND);
-    traces.push(JSON.stringify({ timeline: world.timeline.entries, uart: dev.uartOutput, mem: [0, 1, 2].map((w) => dev.module.mem_stat(w)) }));
+    const lan = wiredLan(world, { cpu: false, wasm: readFileSync(file) });
+    lan.dev.boot();
+    world.runFor(100 * MS);
+    configureStatic(world, lan.dev);
+    lan.link.set({ loss: 0.05, jitterUs: 300 });
+    lan.peer.ping(LAN.device, { count: 20, intervalUs: 20 * MS });
+    typeLines(world, lan.dev, [`ping ${LAN.peer} 3`, "netstat"], 2 * SECOND);
+    world.runFor(SECOND);
+    traces.push(JSON.stringify({
+      frames: Buffer.from(lan.pcap.bytes()).toString("hex"),
+      timeline: world.timeline.entries,
+      uart: lan.dev.uartOutput,
+    }));
   }
+  assert.ok(traces[0].length > 10_000, "a substantial trace");
   assert.equal(traces[0], traces[1]);
 });
