@@ -45,6 +45,12 @@ test("the host CLI configures a board over a real pty; settings apply and surviv
     }
     const join_ = await cli(runner, [...port, "join", "lab", "correct horse"]);
     assert.equal(join_.code, 0, join_.out);
+    // Improv Wi-Fi serial (the protocol ESP Web Tools speaks), over the same pty. With no
+    // radio attached the board stores the credentials and then reports it cannot connect.
+    const improv = await cli(runner, [...port, "join", "guest-net", "guest pass 1", "--improv"]);
+    assert.match(improv.out, /improv/i, improv.out);
+    const slot = await cli(runner, [...port, "config", "get", "wifi.1.ssid"]);
+    assert.match(slot.out, /guest-net/, "Improv RPC 1 stored the network");
     const bad = await cli(runner, [...port, "config", "set", "no.such.key", "1"]);
     assert.equal(bad.code, 3, "unknown key exits 3");
 
