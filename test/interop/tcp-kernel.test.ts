@@ -77,7 +77,7 @@ function devicePattern(n: number): Buffer {
   return b;
 }
 
-test("the Linux kernel and the device exchange 1 MiB each way, close cleanly, reset, and keep-alive", { skip, timeout: 300_000 }, async () => {
+test("the Linux kernel and the device: ping both ways, 1 MiB each way, impaired transfers, clean close, reset, keep-alive", { skip, timeout: 300_000 }, async () => {
   const world = new World(41);
   const runner = new RealtimeRunner(world);
   const ns = new Namespace(runner, "tcp");
@@ -101,6 +101,17 @@ test("the Linux kernel and the device exchange 1 MiB each way, close cleanly, re
       return out.stdout.trim();
     };
 
+    // ICMP both ways: the kernel pings the device, the device pings the kernel (console).
+    let pinged = false, pingOut = { code: null as number | null, stdout: "", stderr: "" };
+    ns.run("ping", ["-c", "3", "-i", "0.2", "-W", "2", DEVICE_IP]).then((r) => { pingOut = r; pinged = true; });
+    assert.ok(await runner.run(() => pinged, 20_000));
+    assert.equal(pingOut.code, 0, pingOut.stdout + pingOut.stderr);
+    assert.match(pingOut.stdout, /3 received/);
+    const before = dev.uartOutput.length;
+    dev.uartInput(0, `@5 ping ${KERNEL_IP} 3\r`);
+    await runner.run(() => /"id":5,/.test(dev.uartOutput.slice(before)) && /\*[0-9a-f]{8}/.test(dev.uartOutput.slice(before)), 15_000);
+    assert.match(dev.uartOutput.slice(before), /"received":3/, "the device's pings to the kernel were answered");
+
     const sink = (await py("sink", DEVICE_IP, "5001", String(MIB))).split(" ");
     const reply = Buffer.from(sink[3], "hex");
     assert.equal(reply.readBigUInt64BE(0), BigInt(MIB), "the device counted every byte");
@@ -113,6 +124,14 @@ test("the Linux kernel and the device exchange 1 MiB each way, close cleanly, re
     assert.equal(gen[2], createHash("sha1").update(devicePattern(MIB)).digest("hex"), "Linux received the device's pattern intact");
 
     assert.equal(await py("keepalive", DEVICE_IP, "5001"), "alive True", "Linux's keep-alive probes were answered");
+
+    // Impairments inside the bridge (no netem here): loss, reordering and duplication both ways.
+    link.set({ loss: 0.03, reorder: 0.05, reorderDelayUs: 3000, duplicate: 0.02 });
+    const lossy = (await py("sink", DEVICE_IP, "5001", String(256 * 1024))).split(" ");
+    assert.equal(Buffer.from(lossy[3], "hex").subarray(8).toString("hex"), lossy[1], "intact through an impaired link");
+    const lossyGen = (await py("generate", DEVICE_IP, "5001", String(256 * 1024))).split(" ");
+    assert.equal(lossyGen[2], createHash("sha1").update(devicePattern(256 * 1024)).digest("hex"));
+    link.set({ loss: 0, reorder: 0, duplicate: 0 });
 
     assert.equal(await py("reset", DEVICE_IP, "5001"), "reset sent");
     await runner.run(() => !!world.timeline.find(/transfer ended with error 2/), 5000);
