@@ -572,10 +572,13 @@ export class Enc28j60 extends NetDriver {
     this.clearBits(Reg.EIR, Bit.TXIF);
     count(Counter.EthTxFrames);
     this.transmitFinished(now);
-    // An answer often follows what we sent; watch the ring for it as after a receive, so a
-    // PKTIF lost to errata 6 delays it by one re-check, not by a housekeeping period.
-    this.rxLastPacketAt = now;
-    if (now + this.config.rxRecheckUs < this.rxRecheckAt) this.rxRecheckAt = now + this.config.rxRecheckUs;
+    // After the last queued frame, an answer often follows what we sent: watch the ring for
+    // it as after a receive, so a PKTIF lost to errata 6 delays it by one re-check, not by a
+    // housekeeping period. (Not during a transmit stream: its completions keep us polling.)
+    if (this.txCount == 0) {
+      this.rxLastPacketAt = now;
+      if (now + this.config.rxRecheckUs < this.rxRecheckAt) this.rxRecheckAt = now + this.config.rxRecheckUs;
+    }
   }
 
   private transmitFailed(now: i64): void {
