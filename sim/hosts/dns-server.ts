@@ -170,8 +170,8 @@ export class DnsServer {
         const c = this.findAll(name, "CNAME")[0];
         if (!c || qtype === TYPE_CNAME) break;
         known = true;
-        addRr(name, TYPE_CNAME, c.ttl ?? 300, encodeName(c.value));
-        name = c.value;
+        addRr(name, TYPE_CNAME, c.ttl ?? 300, encodeName(String(c.value)));
+        name = String(c.value);
       }
       const typeName = qtype === TYPE_A ? "A" : qtype === TYPE_AAAA ? "AAAA" : qtype === TYPE_CNAME ? "CNAME" : "?";
       const recs = this.findAll(name, typeName);

@@ -155,7 +155,7 @@ test("uses the HAL checksum accelerator when accel_caps offers it", async () => 
 
 test("instruction cost (reported, not asserted)", async (t) => {
   const { ex, put } = await instantiate(instrument(readFileSync(buildHarness("netstack"))));
-  const cost = (fn: () => void): bigint => { const before = ex.__instr_count.value; fn(); return ex.__instr_count.value - before; };
+  const cost = (fn: () => void): bigint => { const before = BigInt(ex.__instr_count.value); fn(); return BigInt(ex.__instr_count.value) - before; };
   ex.set_ipv4(OUR_IP, 24, ip(192, 168, 1, 1), 1_000_000n);
   const req = eth(BROADCAST, PEER_MAC, 0x0806, arp(1, PEER_MAC, PEER, ZERO_MAC, OUR_IP));
   const arpCost = cost(() => ex.inject(put(req), req.length, 2_000_000n));

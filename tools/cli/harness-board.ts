@@ -16,7 +16,7 @@ let compiledCounted: WebAssembly.Module | null = null;
 
 export function consoleModule(counted = false): WebAssembly.Module {
   if (counted) {
-    compiledCounted ??= new WebAssembly.Module(instrument(readFileSync(buildHarness("console"))));
+    compiledCounted ??= new WebAssembly.Module(instrument(readFileSync(buildHarness("console"))) as BufferSource);
     return compiledCounted;
   }
   compiled ??= new WebAssembly.Module(readFileSync(buildHarness("console")));
