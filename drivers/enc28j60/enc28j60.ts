@@ -66,6 +66,10 @@ export class Enc28j60Config {
   maxRxPerPoll: i32 = 8;
   /** Safety net for lost interrupts and errata 6: ERXWRPT and EIR are checked this often. */
   housekeepingUs: i64 = 20_000;
+  /** When nothing moved for idleAfterUs, housekeeping slows to this: an idle device should
+   *  sleep (the level-triggered INT and the ring re-checks carry the traffic). */
+  idleHousekeepingUs: i64 = 1_000_000;
+  idleAfterUs: i64 = 1_000_000;
   /** Retransmissions after a late collision (errata 13) before the frame counts as failed. */
   maxTxRetries: i32 = 3;
   /** A transmission still pending after this is reset (errata 12 stall). */
@@ -367,7 +371,8 @@ export class Enc28j60 extends NetDriver {
         if (this.releaseReceiveSpace()) this.rxRecheckAt = NO_DEADLINE;
       }
       if ((eir & Bit.PKTIF) != 0 && !received) this.checkPacketCount();
-      this.housekeepingAt = now + this.config.housekeepingUs;
+      const idle = now - this.rxLastPacketAt > this.config.idleAfterUs && !this.txSending;
+      this.housekeepingAt = now + (idle ? this.config.idleHousekeepingUs : this.config.housekeepingUs);
     }
   }
 
