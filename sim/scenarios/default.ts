@@ -1,21 +1,44 @@
 // The default scenario (`npm start`): an ESP32-DevKitC with an ENC28J60 on a switched LAN.
-// The board boots, is given a static address over its serial console as a person would,
-// answers pings from a host, pings that host and an off-link address through the gateway,
-// and the Ethernet capture is written for Wireshark/tshark.
+// The board boots and takes its address, router and DNS server from the LAN's DHCP server
+// (sim/hosts/dhcp-server.ts, with sim/hosts/dns-server.ts on the same host), looks up the
+// TCP server's name (`nslookup`, a CNAME too), answers pings from a host, pings that host
+// by name and an off-link address through the gateway, and the Ethernet capture is written
+// for Wireshark/tshark.
 import { join } from "node:path";
 import type { Scenario } from "../scenario.ts";
 import { expect } from "../scenario.ts";
-import { MS, SECOND } from "../world.ts";
-import { LAN, configureStatic, typeLines, wiredLan } from "../topologies.ts";
+import { MS, SECOND, type World } from "../world.ts";
+import type { SimDevice } from "../device.ts";
+import { LAN, DHCP_LAN, dhcpLan, typeLines } from "../topologies.ts";
 import { TcpLayer } from "../hosts/tcp.ts";
 import { createHash } from "node:crypto";
 
+const SERVER_NAME = "server.lan";
+
+/** The JSON reply of a machine-mode console command (null when none came). */
+function machine(world: World, dev: SimDevice, cmd: string, waitUs = 5 * SECOND): any {
+  const id = 42;
+  const before = dev.uartOutput.length;
+  dev.uartInput(0, `@${id} ${cmd}\r`);
+  const line = () => dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith(`{"id":${id},`) && l.includes("*"));
+  world.runUntil(() => !!line(), waitUs);
+  const l = line();
+  return l ? JSON.parse(l.slice(0, l.lastIndexOf("*"))) : null;
+}
+
 export const scenario: Scenario = {
   name: "default",
-  description: "ESP32 + ENC28J60 on a switched LAN: boot, configure over serial, ping both ways, default TCP app with keep-alive",
+  description: "ESP32 + ENC28J60 on a switched LAN: boot, DHCP, DNS lookup of the server, ping both ways (by name), default TCP app with keep-alive",
   run(world, opts) {
-    const lan = wiredLan(world, { cpu: opts.cpu });
-    const { dev, peer, gateway } = lan;
+    const lan = dhcpLan(world, {
+      cpu: opts.cpu,
+      records: [
+        { name: SERVER_NAME, type: "A", value: LAN.peer, ttl: 300 },
+        { name: "app.lan", type: "CNAME", value: SERVER_NAME, ttl: 120 },
+        { name: "gw.lan", type: "A", value: LAN.gateway, ttl: 300 },
+      ],
+    });
+    const { dev, peer, gateway, dhcp, dns } = lan;
     let consoleText = "";
     dev.onUart((_port, bytes, time) => {
       consoleText += Buffer.from(bytes).toString("latin1");
@@ -27,35 +50,44 @@ export const scenario: Scenario = {
       }
     });
 
-    world.note("power on");
+    world.note(`power on; the board asks the DHCP server at ${DHCP_LAN.server} for an address (if.mode dhcp, the default)`);
     dev.boot();
-    world.runFor(200 * MS);
-    world.note("configure a static address over the serial console");
-    configureStatic(world, dev);
+    const bound = /net: if0 (\d+\.\d+\.\d+\.\d+)\/24 gw (\d+\.\d+\.\d+\.\d+)/;
+    world.runUntil(() => !!world.timeline.find(bound), 10 * SECOND);
+    const lease = world.timeline.find(bound);
+    expect(!!lease, "the board was given an address over DHCP");
+    const [, device, router] = bound.exec(lease!.text)!;
+    expect(router === LAN.gateway, `the lease's router is the gateway (${router})`);
     world.runFor(500 * MS);
 
-    world.note(`host ${LAN.peer} pings the board`);
-    const fromPeer = peer.ping(LAN.device, { count: 4, intervalUs: 250 * MS });
+    world.note(`the board looks up ${SERVER_NAME} and app.lan (a CNAME) at the DNS server from its lease`);
+    typeLines(world, dev, [`nslookup ${SERVER_NAME}`], SECOND);
+    const looked = machine(world, dev, "nslookup app.lan");
+    const serverIp = String(looked?.data?.addresses ?? "").split(" ")[0];
+    expect(serverIp === LAN.peer, `app.lan -> ${SERVER_NAME} -> ${serverIp}`);
+
+    world.note(`host ${LAN.peer} pings the board at its leased address ${device}`);
+    const fromPeer = peer.ping(device, { count: 4, intervalUs: 250 * MS });
     world.runFor(2 * SECOND);
     expect(fromPeer.received === 4, `the board answered ${fromPeer.received}/4 pings`);
 
-    world.note(`the board pings ${LAN.peer}, then ${LAN.offLink} beyond the gateway`);
-    typeLines(world, dev, [`ping ${LAN.peer} 3`], 4 * SECOND);
+    world.note(`the board pings ${SERVER_NAME} by name, then ${LAN.offLink} beyond the gateway`);
+    typeLines(world, dev, [`ping ${SERVER_NAME} 3`], 4 * SECOND);
     typeLines(world, dev, [`ping ${LAN.offLink} 3`], 4 * SECOND);
     typeLines(world, dev, ["arp", "route"], 200 * MS);
     expect(gateway.forwarded.length === 3, "off-link pings went through the gateway");
 
     // The default application: a TCP client with keep-alive to a server on the LAN.
-    world.note(`the default app connects to a TCP server at ${LAN.peer}:7000 (heartbeat every 5 s, keep-alive 60/10/3)`);
+    world.note(`the default app connects to a TCP server at ${serverIp}:7000, the address of ${SERVER_NAME} (heartbeat every 5 s, keep-alive 60/10/3)`);
     const server = new TcpLayer(peer);
     let heartbeats = 0;
     server.listen(7000, (c) => { c.onData = (d) => { heartbeats += Buffer.from(d).toString().split("\n").length - 1; }; });
-    typeLines(world, dev, [`config set app.server ${LAN.peer}`, "config set app.port 7000", "config set app.period 5", "config commit"]);
+    typeLines(world, dev, [`config set app.server ${serverIp}`, "config set app.port 7000", "config set app.period 5", "config commit"]);
     world.runFor(12 * SECOND);
     expect(heartbeats >= 2, `the server heard the board (${heartbeats} lines)`);
     world.note("a host pushes 64 KiB into the board's sink service (port 5001) and checks the SHA-1 it answers");
     const payload = Buffer.from(world.rng.fork("payload").bytes(64 * 1024));
-    const upload = server.connect(LAN.device, 5001);
+    const upload = server.connect(device, 5001);
     const answer: Buffer[] = [];
     upload.onEstablished = () => { upload.send(Buffer.concat([Buffer.from("S"), payload])); upload.close(); };
     upload.onData = (d) => answer.push(Buffer.from(d));
@@ -76,6 +108,7 @@ export const scenario: Scenario = {
     return {
       ok: true,
       summary: [
+        `DHCP: ${device}/24 router ${router} DNS ${DHCP_LAN.server} (${dhcp.log.map((m) => m.type).join(", ")}); DNS: app.lan -> ${SERVER_NAME} -> ${serverIp} (${dns.queries().length} queries)`,
         `host -> board ping: ${fromPeer.received}/${fromPeer.sent} replies, RTT ${rtts.join(", ")} ms (10 Mbit/s link, SPI 20 MHz, wasm3 CPU model ${opts.cpu ? "on" : "off"})`,
         `board -> host and off-link pings: see the console lines above`,
         `default app: ${heartbeats} heartbeat lines before the server went silent; upload SHA-1 ${digest.slice(0, 12)}... matches; keep-alive failure reported`,

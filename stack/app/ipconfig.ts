@@ -287,6 +287,8 @@ export class IpConfig {
   private ifs: StaticArray<IfAddressing | null> = new StaticArray<IfAddressing | null>(IPCONFIG_IFACES);
   /** The query of a deferred `nslookup`, or -1. */
   lookup: i32 = -1;
+  /** The query of a deferred `ping <name>` (stack/app/net-commands.ts), or -1. */
+  pingLookup: i32 = -1;
   /** Where DHCP and DNS messages are built (see TX_PAYLOAD_OFFSET); 0: they reserve their own. */
   txBuffer: usize = 0;
 
@@ -351,7 +353,7 @@ export class IpConfig {
     while (true) { // completions nobody waits for (a cancelled nslookup) free their slot
       const h = res.takeCompleted();
       if (h < 0) break;
-      if (h != this.lookup) res.release(h);
+      if (h != this.lookup && h != this.pingLookup) res.release(h);
     }
     const d = res.nextDeadline();
     return d < next ? d : next;

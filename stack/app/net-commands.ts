@@ -6,16 +6,20 @@ import { NetStack } from "../net/stack";
 import { counterValue, Counter } from "../runtime/counters";
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { Ascii, A } from "../runtime/ascii";
+import { ipconfig } from "./ipconfig";
+import { DnsStatus } from "../dns/resolver";
 
 let net: NetStack | null = null;
 let pingActive: bool = false;
+/** `ping <name>`: the count while the name is being resolved (ipconfig.pingLookup). */
+let pingCount: i32 = 4;
 
 const IF_NAMES: StaticArray<Ascii> = [A("eth0"), A("wlan0")];
 
 export function registerNetCommands(stack: NetStack): void {
   net = stack;
   shell.register("ifconfig", "ifconfig               interfaces, addresses, link", cmdIfconfig);
-  shell.register("ping", "ping <ip> [count]      ICMP echo; RTT and loss", cmdPing);
+  shell.register("ping", "ping <host> [count]    ICMP echo; RTT and loss", cmdPing);
   shell.register("arp", "arp                    ARP cache", cmdArp);
   shell.register("route", "route                  routing table", cmdRoute);
   shell.register("netstat", "netstat                frame and packet counters, drops by reason", cmdNetstat);
@@ -38,28 +42,61 @@ function cmdIfconfig(a: Args, r: Reply, now: i64): void {
 }
 
 function cmdPing(a: Args, r: Reply, now: i64): void {
-  if (a.argc < 1) { r.fail("usage", "usage: ping <ip> [count]"); return; }
-  const dst = parseIp(a.argPtr(0), a.argLen(0));
-  if (dst < 0) { r.fail("bad_address", "not an IPv4 address"); return; }
+  if (a.argc < 1) { r.fail("usage", "usage: ping <host> [count]"); return; }
   let count: i32 = 4;
   if (a.argc > 1) {
     const c = parseIpCount(a.argPtr(1), a.argLen(1));
     if (c < 1 || c > net!.ping.maxCount) { r.fail("bad_count", "count must be 1..16"); return; }
     count = c;
   }
-  if (!net!.ping.start(<u32>dst, count, 56, 1_000_000, now)) { r.fail("busy", "a ping is already running"); return; }
-  pingActive = true;
+  let dst = parseIp(a.argPtr(0), a.argLen(0));
+  if (dst < 0) dst = ipconfig.hostsLookup(a.argPtr(0), a.argLen(0));
+  if (dst < 0) {
+    // A name: resolve it first (deferred), then start the pinger from pollNetCommands.
+    const res = ipconfig.resolver!;
+    if (ipconfig.lookup >= 0 || ipconfig.pingLookup >= 0) { r.fail("busy", "busy"); return; }
+    const h = res.resolve(a.argPtr(0), a.argLen(0), now);
+    if (h < 0) { r.fail("bad_address", "not an address or name"); return; }
+    pingCount = count;
+    ipconfig.pingLookup = h;
+    r.deferred = true;
+    shell.onCancel(cancelPing); // a cached answer starts the pinger at the next poll
+    return;
+  }
+  if (!startPing(<u32>dst, count, r, now)) return;
   r.deferred = true;
   shell.onCancel(cancelPing);
+}
+
+function startPing(dst: u32, count: i32, r: Reply, now: i64): bool {
+  if (!net!.ping.start(dst, count, 56, 1_000_000, now)) { r.fail("busy", "a ping is already running"); return false; }
+  pingActive = true;
+  return true;
 }
 
 function cancelPing(): void {
   pingActive = false;
   net!.ping.running = false;
+  const h = ipconfig.pingLookup;
+  ipconfig.pingLookup = -1;
+  if (h >= 0) ipconfig.resolver!.release(h);
 }
 
 /** Finishes a deferred `ping` once the run ends; called from System.poll. */
 export function pollNetCommands(now: i64): i64 {
+  const h = ipconfig.pingLookup;
+  if (h >= 0) {
+    const res = ipconfig.resolver!;
+    const st = res.status(h);
+    if (st == DnsStatus.Pending) return NO_DEADLINE; // the resolver reports its own deadline
+    ipconfig.pingLookup = -1;
+    const dst = st == DnsStatus.Ok && res.addressCount(h) > 0 ? res.address(h, 0) : 0;
+    res.release(h);
+    const r = shell.reply;
+    if (dst == 0) { r.fail("unresolved", "name not resolved"); shell.finishDeferred(); return NO_DEADLINE; }
+    if (!startPing(dst, pingCount, r, now)) { shell.finishDeferred(); return NO_DEADLINE; }
+    return now;
+  }
   if (!pingActive) return NO_DEADLINE;
   const p = net!.ping;
   if (p.running) return NO_DEADLINE; // the pinger reports its own deadline

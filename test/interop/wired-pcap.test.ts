@@ -1,5 +1,6 @@
 // tshark checks the Ethernet capture of the default scenario (npm start): well-formed ARP,
-// IPv4 and ICMP with valid checksums, pings answered both ways.
+// IPv4, ICMP, DHCP and DNS with valid checksums, the board addressed over DHCP, its DNS
+// lookups answered, pings answered both ways.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -8,6 +9,9 @@ import { join } from "node:path";
 import { World } from "../../sim/world.ts";
 import { scenario } from "../../sim/scenarios/default.ts";
 import { haveTshark, tsharkFields, tsharkProblems } from "./tshark.ts";
+
+/** The first address of the scenario's DHCP pool (sim/topologies.ts DHCP_LAN). */
+const DEV = "192.168.1.100";
 
 test("tshark finds the default scenario's pcap clean: no malformed packets, no checksum errors", { skip: haveTshark ? false : "tshark is not installed" }, async () => {
   const outDir = mkdtempSync(join(tmpdir(), "wasmnet-default-"));
@@ -18,8 +22,13 @@ test("tshark finds the default scenario's pcap clean: no malformed packets, no c
   assert.equal(problems, "", "no malformed or bad-checksum packets");
   assert.ok(packets > 20);
   const echoes = tsharkFields(file, "icmp", ["icmp.type", "ip.src", "ip.dst"]);
-  assert.ok(echoes.filter(([t, src]) => t === "0" && src === "192.168.1.50").length >= 4, "the board's echo replies");
-  assert.ok(echoes.filter(([t, src, dst]) => t === "8" && src === "192.168.1.50" && dst === "10.0.0.5").length === 3, "the board's off-link echo requests");
-  const arp = tsharkFields(file, "arp.opcode == 1 && arp.src.proto_ipv4 == 192.168.1.50", ["arp.dst.proto_ipv4"]).map(([t]) => t);
+  assert.ok(echoes.filter(([t, src]) => t === "0" && src === DEV).length >= 4, "the board's echo replies");
+  assert.ok(echoes.filter(([t, src, dst]) => t === "8" && src === DEV && dst === "10.0.0.5").length === 3, "the board's off-link echo requests");
+  const dhcp = tsharkFields(file, "dhcp", ["dhcp.option.dhcp"]).map(([t]) => t);
+  assert.deepEqual(dhcp.slice(0, 4), ["1", "2", "3", "5"], "DISCOVER, OFFER, REQUEST, ACK");
+  const dns = tsharkFields(file, "dns.flags.response == 1", ["dns.qry.name", "dns.a"]);
+  assert.ok(dns.some(([n, a]) => n === "server.lan" && a === "192.168.1.10"), "server.lan answered");
+  assert.ok(dns.some(([n, a]) => n === "app.lan" && a === "192.168.1.10"), "app.lan (a CNAME) answered");
+  const arp = tsharkFields(file, `arp.opcode == 1 && arp.src.proto_ipv4 == ${DEV}`, ["arp.dst.proto_ipv4"]).map(([t]) => t);
   assert.ok(arp.includes("192.168.1.1") && !arp.includes("10.0.0.5"), "ARP for the gateway, never for the off-link address");
 });

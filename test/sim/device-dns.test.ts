@@ -85,3 +85,16 @@ test("no DNS server (static mode without if.dns) and the hosts table from host.0
   const viaStatic = machine(world, dev, "nslookup peer.lan");
   assert.equal(viaStatic.data.addresses, LAN.peer, "if.dns as the static server");
 });
+
+test("ping <name>: resolved through the resolver first (a CNAME too), IP literals as before; an unknown name fails", () => {
+  const { world, dev, dns } = lan(15);
+  const r = machine(world, dev, "ping www.lan 2");
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.data.received, 2);
+  assert.ok(dns.queries().some((q) => q.name === "www.lan"), "the name was asked");
+  const lit = machine(world, dev, `ping ${LAN.peer} 1`);
+  assert.equal(lit.data.received, 1);
+  const nx = machine(world, dev, "ping nope.lan 1");
+  assert.equal(nx.ok, false);
+  assert.equal(nx.err, "unresolved");
+});
