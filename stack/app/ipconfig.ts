@@ -37,12 +37,13 @@ import { IpProtocol } from "../wire/ipv4";
 import { UdpView, UDP_HEADER_LEN, emitUdpHeader, setUdpChecksum } from "../wire/udp";
 import { inetSum, pseudoHeaderSum } from "../wire/checksum";
 import { Udp } from "../transport/udp";
-import { Tcp } from "../transport/tcp";
+import { Tcp, TcpSocket, TcpHandler } from "../transport/tcp";
+import { NetError } from "../transport/ip-output";
 import { UdpEndpoint } from "../dhcp/udp";
 import { AcdArpPort } from "../dhcp/acd";
 import { DhcpClient, DhcpConfig, DhcpEvent } from "../dhcp/client";
 import { DHCP_LEASE_COMPACT_LEN } from "../dhcp/lease";
-import { DnsResolver, DnsConfig, DnsStatus, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
+import { DnsResolver, DnsConfig, DnsStatus, DnsTcpHook, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
 
 const BROADCAST: u32 = 0xffffffff;
 /** Interfaces with addressing state (wired today; Wi-Fi gets the second slot). */
@@ -249,6 +250,63 @@ class IfAddressing {
   }
 }
 
+/**
+ * The resolver's TCP fallback for truncated answers (RFC 7766) on one socket of the TCP
+ * transport, taken from the pool per fallback and handed back after it (one at a time).
+ * The connection id is the socket's id; the resolver frames the query and the answer.
+ */
+class DnsOverTcp extends DnsTcpHook {
+  sock: TcpSocket | null = null;
+  private events: DnsTcpEvents = new DnsTcpEvents(this);
+  constructor(private tcp: Tcp) { super(); }
+
+  open(dst: u32, port: u16, now: i64): i32 {
+    if (this.sock) return -1;
+    const s = this.tcp.socket();
+    if (!s) return -1;
+    s.handler = this.events;
+    if (s.connect(dst, port, now) < 0) { s.release(now); return -1; }
+    this.sock = s;
+    return s.id;
+  }
+  send(conn: i32, data: usize, len: i32, now: i64): bool {
+    const s = this.sock;
+    return s != null && s.id == conn && s.send(data, len, now) == len;
+  }
+  close(conn: i32, now: i64): void {
+    const s = this.sock;
+    if (!s || s.id != conn) return;
+    this.sock = null;
+    s.release(now);
+  }
+}
+
+const tcpChunk = reserve(128);
+
+class DnsTcpEvents extends TcpHandler {
+  constructor(private hook: DnsOverTcp) { super(); }
+  onConnected(s: TcpSocket, now: i64): void { ipconfig.resolver!.onTcpConnected(s.id, now); }
+  onReadable(s: TcpSocket, now: i64): void {
+    while (this.hook.sock === s) {
+      const n = s.recv(tcpChunk, 128, now);
+      if (n <= 0) break;
+      ipconfig.resolver!.onTcpData(s.id, tcpChunk, n, now);
+    }
+  }
+  onPeerClosed(s: TcpSocket, now: i64): void {
+    this.onReadable(s, now);
+    if (this.hook.sock === s) this.gone(s, now);
+  }
+  onClosed(s: TcpSocket, error: NetError, now: i64): void {
+    if (this.hook.sock === s) this.gone(s, now);
+  }
+  private gone(s: TcpSocket, now: i64): void {
+    this.hook.sock = null;
+    s.release(now);
+    ipconfig.resolver!.onTcpClosed(s.id, now);
+  }
+}
+
 /** UDP protocol 17: DHCP and DNS replies first, the socket layer for the rest. */
 class UdpDemux extends IpProtocolHandler {
   private view: UdpView = new UdpView();
@@ -308,7 +366,8 @@ export class IpConfig {
     dc.nameMax = 128;
     dc.cacheNameMax = 64;
     dc.txBuffer = this.txBuffer;
-    this.resolver = new DnsResolver(new UdpOut(net, -1), null, dc);
+    dc.tcpBufBytes = 1024; // truncated answers up to 1022 bytes over TCP
+    this.resolver = new DnsResolver(new UdpOut(net, -1), new DnsOverTcp(tcp), dc);
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       if (net.iface(i)) unchecked(this.ifs[i] = new IfAddressing(this, i));
     }

@@ -73,6 +73,8 @@ export class DnsConfig {
   cacheNameMax: i32 = 96;
   /** Longest hosts-table name (flat form). */
   hostNameMax: i32 = 64;
+  /** Reassembly buffer for an answer over TCP (2-byte length + message); only with a TCP hook. */
+  tcpBufBytes: i32 = 1400;
   /** Query build buffer (>= 300 bytes) shared with other users of the same thread; 0: own. */
   txBuffer: usize = 0;
 }
@@ -81,8 +83,6 @@ export const DNS_MAX_IFACES: i32 = 2;
 export const DNS_SERVERS_PER_IFACE: i32 = 3;
 const SERVER_SLOTS: i32 = DNS_MAX_IFACES * DNS_SERVERS_PER_IFACE;
 export const DNS_MAX_ADDRS: i32 = 4;
-/** Names longer than this (flat form) are resolved but not cached. */
-const TCP_BUF: i32 = 1400;
 
 namespace Q {
   export const Free: i32 = 0;
@@ -225,7 +225,7 @@ export class DnsResolver {
     this.hostMeta = new StaticArray<u32>(c.hostsEntries * 3);
     this.tx = c.txBuffer != 0 ? c.txBuffer : changetype<usize>(new StaticArray<u8>(300));
     // The TCP reassembly buffer only when there is a TCP hook (a device without one saves it).
-    this.tcpBuf = tcp ? changetype<usize>(new StaticArray<u8>(TCP_BUF)) : 0;
+    this.tcpBuf = tcp ? changetype<usize>(new StaticArray<u8>(c.tcpBufBytes)) : 0;
   }
 
   // ------------------------------------------------------------ configuration
@@ -610,7 +610,7 @@ export class DnsResolver {
 
   onTcpData(conn: i32, data: usize, len: i32, now: i64): void {
     if (conn != this.tcpConn || this.tcpQuery < 0) return;
-    if (len < 0 || this.tcpLen + len > TCP_BUF) { this.tcpFailed(now); return; }
+    if (len < 0 || this.tcpLen + len > this.cfg.tcpBufBytes) { this.tcpFailed(now); return; }
     memory.copy(this.tcpBuf + this.tcpLen, data, <usize>len);
     this.tcpLen += len;
     if (this.tcpLen < 2) return;

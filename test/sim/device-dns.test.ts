@@ -98,3 +98,21 @@ test("ping <name>: resolved through the resolver first (a CNAME too), IP literal
   assert.equal(nx.ok, false);
   assert.equal(nx.err, "unresolved");
 });
+
+test("a truncated answer (TC=1) is asked again over TCP (port 53, length-framed) on a socket of the TCP transport", () => {
+  const { world, dev, dns } = lan(16);
+  dns.mode = "truncate";
+  const r = machine(world, dev, "nslookup multi.lan");
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.data.addresses, "192.168.1.20 192.168.1.21", "the full answer, from the TCP connection");
+  assert.equal(dns.queries("udp").length, 1, "one UDP query, answered with TC=1");
+  assert.equal(dns.queries("tcp").length, 1, "one query over TCP");
+  assert.equal(dns.queries("tcp")[0].src, 0xc0a80164, "from the leased address");
+  // The socket went back to the pool: a second fallback works too, and so does the default app's TCP.
+  const again = machine(world, dev, "nslookup peer.lan");
+  assert.equal(again.data.addresses, LAN.peer);
+  assert.equal(dns.queries("tcp").length, 2);
+  world.runFor(5 * SECOND);
+  const ns = machine(world, dev, "netstat");
+  assert.equal(ns.data.tcp_resets_tx, 0, "orderly closes, no resets");
+});
