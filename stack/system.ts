@@ -40,6 +40,7 @@ class System {
     if (board_info(BoardKey.EthSpiDevice) >= 0) {
       const cfg = new Enc28j60Config();
       cfg.mac = factoryMac(MacKind.Ethernet);
+      cfg.acceptMulticast = true; // mDNS (224.0.0.251); the interface filters the groups it joined
       const eth = new Enc28j60(cfg);
       this.eth = eth;
       net.addInterface(eth);

@@ -23,7 +23,13 @@
 // it. The write waits while the user has uncommitted `config set` changes (a commit would
 // take them along). A NAK or an address conflict forgets it.
 //
-// Console: `nslookup <name>` answers (deferred) with the addresses and TTL or the cause.
+// Console: `nslookup <name>` answers (deferred) with the addresses and TTL or the cause;
+// `ping <name>` (stack/app/net-commands.ts) resolves through `pingLookup` first.
+//
+// Truncated DNS answers are re-asked over TCP (DnsOverTcp: one socket of the TCP transport
+// per fallback, one fallback at a time). The wired interface joins 224.0.0.251 and runs the
+// mDNS responder for `<hostname>.local` (stack/dns/mdns.ts) while its address comes from
+// DHCP or link-local; UDP to port 5353 goes to it, not to the sockets.
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { reserve } from "../runtime/memory";
 import { count, Counter } from "../runtime/counters";
@@ -43,6 +49,8 @@ import { UdpEndpoint } from "../dhcp/udp";
 import { AcdArpPort } from "../dhcp/acd";
 import { DhcpClient, DhcpConfig, DhcpEvent } from "../dhcp/client";
 import { DHCP_LEASE_COMPACT_LEN } from "../dhcp/lease";
+import { MdnsResponder, MDNS_GROUP, MDNS_PORT } from "../dns/mdns";
+import { isMulticast } from "../wire/ipv4";
 import { DnsResolver, DnsConfig, DnsStatus, DnsTcpHook, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
 
 const BROADCAST: u32 = 0xffffffff;
@@ -61,8 +69,15 @@ class UdpOut extends UdpEndpoint {
       if (!iface) return false;
       // Broadcasts and anything before we have an address leave on this interface as they
       // are; unicast with an address (RENEWING, RELEASE) is routed (the server may be off-link).
-      if (dst == BROADCAST || iface.address == 0) p = ip.beginPacketOn(this.ifIndex, iface.address, dst, IpProtocol.Udp);
+      if (dst == BROADCAST || iface.address == 0 || isMulticast(dst)) p = ip.beginPacketOn(this.ifIndex, iface.address, dst, IpProtocol.Udp);
       else p = ip.beginPacket(dst, IpProtocol.Udp);
+      if (p != 0 && isMulticast(dst)) { // mDNS: IP TTL 255 (RFC 6762 11)
+        const t = ip.ttl;
+        ip.ttl = 255;
+        const ok = sendUdp(ip, p, srcPort, dstPort, payload, len, now);
+        ip.ttl = t;
+        return ok;
+      }
     } else {
       p = ip.beginPacket(dst, IpProtocol.Udp);
     }
@@ -320,10 +335,12 @@ class UdpDemux extends IpProtocolHandler {
       const res = ipc.resolver!;
       const forDhcp = sport == 67 && dport == 68;
       const forDns = sport == 53 && res.ownsPort(dport);
-      if ((forDhcp || forDns) &&
+      const forMdns = dport == MDNS_PORT && ipc.mdns != null;
+      if ((forDhcp || forDns || forMdns) &&
           (v.checksum == 0 || inetSum(payload, v.length, pseudoHeaderSum(src, dst, IpProtocol.Udp, <u32>v.length)) == 0xffff)) {
         count(Counter.UdpRx);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
+        if (forMdns) { ipc.mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
         const rx = ipc.net!.ip.rxIface;
         const a = rx ? ipc.ifAt(rx.index) : null;
         if (a && a.dhcpMode) {
@@ -340,6 +357,8 @@ class UdpDemux extends IpProtocolHandler {
 export class IpConfig {
   net: NetStack | null = null;
   resolver: DnsResolver | null = null;
+  /** `<hostname>.local` on the wired interface (stack/dns/mdns.ts). */
+  mdns: MdnsResponder | null = null;
   private tcp: Tcp | null = null;
   private udp: Udp | null = null;
   private ifs: StaticArray<IfAddressing | null> = new StaticArray<IfAddressing | null>(IPCONFIG_IFACES);
@@ -371,6 +390,8 @@ export class IpConfig {
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       if (net.iface(i)) unchecked(this.ifs[i] = new IfAddressing(this, i));
     }
+    const eth = net.iface(0);
+    if (eth && eth.joinGroup(MDNS_GROUP)) this.mdns = new MdnsResponder(new UdpOut(net, 0), this.txBuffer);
     net.registerProtocol(IpProtocol.Udp, new UdpDemux(this, udp)); // replaces the plain Udp handler
     shell.register("nslookup", "nslookup <name>        DNS lookup", cmdNslookup);
   }
@@ -387,6 +408,8 @@ export class IpConfig {
   private applyPending: bool = false;
 
   private applyNow(now: i64): void {
+    const m = this.mdns;
+    if (m) { const n = configStore.getStr("hostname", nameBuf, NAME_CAP); m.setName(nameBuf, n, now); }
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const a = unchecked(this.ifs[i]);
       if (a) a.apply(now);
@@ -399,6 +422,16 @@ export class IpConfig {
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const a = unchecked(this.ifs[i]);
       if (a) { const d = a.poll(now); if (d < next) next = d; }
+    }
+    const m = this.mdns;
+    if (m) {
+      // Zeroconf addressing only (DHCP or link-local): a statically addressed device is
+      // named by the hosts table / DNS. (Enabling it for static too is one condition here.)
+      const a0 = unchecked(this.ifs[0]);
+      m.setAddress(a0 && a0.dhcpMode ? this.net!.iface(0)!.address : 0, now);
+      m.poll(now);
+      const d = m.nextDeadline();
+      if (d < next) next = d;
     }
     const res = this.resolver!;
     res.poll(now);

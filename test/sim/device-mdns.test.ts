@@ -1,0 +1,134 @@
+// mDNS responder (RFC 6762) on the device, end to end: the real build/stack.wasm takes its
+// address over DHCP, probes for `wasmnet.local` and announces it; a tiny TypeScript mDNS
+// querier on a SimHost asks for it, and another host claims the name. Virtual time only.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { World, SECOND, MS } from "../../sim/world.ts";
+import { dhcpLan } from "../../sim/topologies.ts";
+import type { SimHost } from "../../sim/hosts/host.ts";
+
+const GROUP_MAC = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
+
+function encodeName(name: string): number[] {
+  const out: number[] = [];
+  for (const l of name.split(".")) { out.push(l.length, ...Buffer.from(l, "ascii")); }
+  out.push(0);
+  return out;
+}
+
+/** A query (QM) for name/type, or with `answerA` a response claiming name -> address. */
+function message(name: string, opts: { type?: number; answerA?: number[]; probeA?: number[] } = {}): Uint8Array {
+  const n = encodeName(name);
+  if (opts.answerA) {
+    return new Uint8Array([0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, ...n, 0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, ...opts.answerA]);
+  }
+  const q = [0, 0, 0, 0, 0, 1, 0, 0, 0, opts.probeA ? 1 : 0, 0, 0, ...n, 0, opts.type ?? 1, 0, 1];
+  if (opts.probeA) q.push(0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 120, 0, 4, ...opts.probeA);
+  return new Uint8Array(q);
+}
+
+interface Rr { name: string; type: number; cls: number; ttl: number; data: Uint8Array }
+function readName(b: Uint8Array, off: number): [string, number] {
+  const labels: string[] = [];
+  let end = -1;
+  for (let hops = 0; hops < 20; hops++) {
+    const l = b[off];
+    if ((l & 0xc0) === 0xc0) { if (end < 0) end = off + 2; off = ((l & 0x3f) << 8) | b[off + 1]; continue; }
+    if (l === 0) { off++; break; }
+    labels.push(Buffer.from(b.subarray(off + 1, off + 1 + l)).toString("ascii"));
+    off += 1 + l;
+  }
+  return [labels.join("."), end < 0 ? off : end];
+}
+function parse(b: Uint8Array): { flags: number; questions: { name: string; type: number; cls: number }[]; records: Rr[] } {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const qd = v.getUint16(4), rr = v.getUint16(6) + v.getUint16(8) + v.getUint16(10);
+  let off = 12;
+  const questions = [], records: Rr[] = [];
+  for (let i = 0; i < qd; i++) { const [name, o] = readName(b, off); questions.push({ name, type: v.getUint16(o), cls: v.getUint16(o + 2) }); off = o + 4; }
+  for (let i = 0; i < rr; i++) {
+    const [name, o] = readName(b, off);
+    const len = v.getUint16(o + 8);
+    records.push({ name, type: v.getUint16(o), cls: v.getUint16(o + 2), ttl: v.getUint32(o + 4), data: b.slice(o + 10, o + 10 + len) });
+    off = o + 10 + len;
+  }
+  return { flags: v.getUint16(2), questions, records };
+}
+
+function setup(seed: number) {
+  const world = new World(seed);
+  const lan = dhcpLan(world);
+  const heard: { time: number; ttl: number; src: number; msg: ReturnType<typeof parse> }[] = [];
+  const sock = lan.peer.udp.bind(5353, (data, from, pkt) => { if (from.ip !== lan.peer.ip) heard.push({ time: world.now, ttl: pkt.ttl, src: from.ip, msg: parse(data) }); });
+  const send = (host: SimHost, m: Uint8Array) => host.udp.send(5353, 0xe00000fb, 5353, m, { dstMac: GROUP_MAC, ttl: 255 });
+  return { world, ...lan, heard, sock, send };
+}
+
+const DEV = [192, 168, 1, 100];
+
+test("mDNS: 3 probes 250 ms apart, 2 announcements, then A queries for <hostname>.local answered by multicast", () => {
+  const { world, dev, peer, heard, send } = setup(21);
+  dev.boot();
+  world.runFor(5 * SECOND);
+  const probes = heard.filter((h) => (h.msg.flags & 0x8000) === 0);
+  assert.equal(probes.length, 3, "three probes");
+  for (const p of probes) {
+    assert.deepEqual(p.msg.questions, [{ name: "wasmnet.local", type: 255, cls: 0x8001 }], "QU question of type ANY");
+    assert.deepEqual([...p.msg.records[0].data], DEV, "the proposed address in the authority section");
+    assert.equal(p.ttl, 255, "IP TTL 255");
+  }
+  const gaps = probes.slice(1).map((p, i) => (p.time - probes[i].time) / MS);
+  assert.ok(gaps.every((g) => g >= 249 && g <= 252), `probes 250 ms apart: ${gaps}`);
+  const announces = heard.filter((h) => (h.msg.flags & 0x8000) !== 0);
+  assert.equal(announces.length, 2, "two announcements");
+  assert.ok(announces[0].time > probes[2].time);
+  assert.ok(world.timeline.find(/mdns: wasmnet\.local is 192\.168\.1\.100/));
+
+  heard.length = 0;
+  send(peer, message("WASMNET.local"));
+  world.runFor(100 * MS);
+  assert.equal(heard.length, 1, "one answer");
+  const a = heard[0].msg;
+  assert.equal(a.flags, 0x8400);
+  assert.equal(a.records[0].name, "wasmnet.local");
+  assert.equal(a.records[0].type, 1);
+  assert.equal(a.records[0].cls, 0x8001, "cache-flush");
+  assert.equal(a.records[0].ttl, 120);
+  assert.deepEqual([...a.records[0].data], DEV);
+
+  heard.length = 0;
+  send(peer, message("other.local"));
+  send(peer, message("wasmnet.local", { type: 28 }));
+  world.runFor(100 * MS);
+  assert.equal(heard.length, 0, "no answer for another name or for AAAA");
+});
+
+test("mDNS: a host answering for our name with another address is a conflict: logged, renamed wasmnet-2, probed again", () => {
+  const { world, dev, peer, heard, send } = setup(22);
+  dev.boot();
+  world.runFor(5 * SECOND);
+  heard.length = 0;
+  send(peer, message("wasmnet.local", { answerA: [192, 168, 1, 10] }));
+  world.runFor(5 * SECOND);
+  assert.ok(world.timeline.find(/mdns: name conflict on wasmnet\.local, renaming/), "logged");
+  const probes = heard.filter((h) => (h.msg.flags & 0x8000) === 0);
+  assert.equal(probes.length, 3);
+  assert.equal(probes[0].msg.questions[0].name, "wasmnet-2.local");
+  assert.ok(world.timeline.find(/mdns: wasmnet-2\.local is 192\.168\.1\.100/));
+  heard.length = 0;
+  send(peer, message("wasmnet-2.local"));
+  send(peer, message("wasmnet.local"));
+  world.runFor(100 * MS);
+  assert.equal(heard.length, 1, "only the new name is answered");
+  assert.equal(heard[0].msg.records[0].name, "wasmnet-2.local");
+});
+
+test("mDNS: a simultaneous probe for our name that wins the tie-break makes us rename while probing", () => {
+  const { world, dev, peer, send } = setup(23);
+  dev.boot();
+  world.runUntil(() => !!world.timeline.find(/net: if0 192\.168\.1\.100/), 3 * SECOND);
+  send(peer, message("wasmnet.local", { type: 255, probeA: [192, 168, 1, 200] }));
+  world.runFor(5 * SECOND);
+  assert.ok(world.timeline.find(/mdns: name conflict on wasmnet\.local/));
+  assert.ok(world.timeline.find(/mdns: wasmnet-2\.local is/));
+});
