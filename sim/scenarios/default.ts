@@ -66,6 +66,19 @@ export const scenario: Scenario = {
     const serverIp = String(looked?.data?.addresses ?? "").split(" ")[0];
     expect(serverIp === LAN.peer, `app.lan -> ${SERVER_NAME} -> ${serverIp}`);
 
+    world.runUntil(() => !!world.timeline.find(/mdns: wasmnet\.local is/), 5 * SECOND); // probed and announced
+    world.note(`host ${LAN.peer} asks for wasmnet.local over mDNS (224.0.0.251:5353)`);
+    let mdnsAnswer = "";
+    const mdns = peer.udp.bind(5353, (d, from) => {
+      if (from.ip !== peer.ip && (d[2] & 0x80) && d.length >= 4) mdnsAnswer = [...d.subarray(d.length - 4)].join(".");
+    });
+    const qname = [7, ...Buffer.from("wasmnet"), 5, ...Buffer.from("local"), 0];
+    mdns.sendTo("224.0.0.251", 5353, new Uint8Array([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...qname, 0, 1, 0, 1]),
+      { dstMac: new Uint8Array([1, 0, 0x5e, 0, 0, 0xfb]), ttl: 255 });
+    world.runFor(200 * MS);
+    mdns.close();
+    expect(mdnsAnswer === device, `the board answered for wasmnet.local: ${mdnsAnswer}`);
+
     world.note(`host ${LAN.peer} pings the board at its leased address ${device}`);
     const fromPeer = peer.ping(device, { count: 4, intervalUs: 250 * MS });
     world.runFor(2 * SECOND);
@@ -108,7 +121,7 @@ export const scenario: Scenario = {
     return {
       ok: true,
       summary: [
-        `DHCP: ${device}/24 router ${router} DNS ${DHCP_LAN.server} (${dhcp.log.map((m) => m.type).join(", ")}); DNS: app.lan -> ${SERVER_NAME} -> ${serverIp} (${dns.queries().length} queries)`,
+        `DHCP: ${device}/24 router ${router} DNS ${DHCP_LAN.server} (${dhcp.log.map((m) => m.type).join(", ")}); DNS: app.lan -> ${SERVER_NAME} -> ${serverIp} (${dns.queries().length} queries); mDNS: wasmnet.local -> ${mdnsAnswer}`,
         `host -> board ping: ${fromPeer.received}/${fromPeer.sent} replies, RTT ${rtts.join(", ")} ms (10 Mbit/s link, SPI 20 MHz, wasm3 CPU model ${opts.cpu ? "on" : "off"})`,
         `board -> host and off-link pings: see the console lines above`,
         `default app: ${heartbeats} heartbeat lines before the server went silent; upload SHA-1 ${digest.slice(0, 12)}... matches; keep-alive failure reported`,

@@ -29,6 +29,8 @@ test("tshark finds the default scenario's pcap clean: no malformed packets, no c
   const dns = tsharkFields(file, "dns.flags.response == 1", ["dns.qry.name", "dns.a"]);
   assert.ok(dns.some(([n, a]) => n === "server.lan" && a === "192.168.1.10"), "server.lan answered");
   assert.ok(dns.some(([n, a]) => n === "app.lan" && a === "192.168.1.10"), "app.lan (a CNAME) answered");
+  const mdns = tsharkFields(file, "mdns && dns.flags.response == 1", ["dns.resp.name", "dns.a", "ip.ttl"]);
+  assert.ok(mdns.length >= 3 && mdns.every(([n, a, ttl]) => n === "wasmnet.local" && a === DEV && ttl === "255"), "mDNS announcements and the answer for wasmnet.local");
   const arp = tsharkFields(file, `arp.opcode == 1 && arp.src.proto_ipv4 == ${DEV}`, ["arp.dst.proto_ipv4"]).map(([t]) => t);
   assert.ok(arp.includes("192.168.1.1") && !arp.includes("10.0.0.5"), "ARP for the gateway, never for the off-link address");
 });
