@@ -28,8 +28,8 @@
 //
 // Truncated DNS answers are re-asked over TCP (DnsOverTcp: one socket of the TCP transport
 // per fallback, one fallback at a time). The wired interface joins 224.0.0.251 and runs the
-// mDNS responder for `<hostname>.local` (stack/dns/mdns.ts) while its address comes from
-// DHCP or link-local; UDP to port 5353 goes to it, not to the sockets.
+// mDNS responder for `<hostname>.local` (stack/dns/mdns.ts) for the interface's address;
+// UDP to port 5353 goes to it, not to the sockets.
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { reserve } from "../runtime/memory";
 import { count, Counter } from "../runtime/counters";
@@ -425,10 +425,9 @@ export class IpConfig {
     }
     const m = this.mdns;
     if (m) {
-      // Zeroconf addressing only (DHCP or link-local): a statically addressed device is
-      // named by the hosts table / DNS. (Enabling it for static too is one condition here.)
-      const a0 = unchecked(this.ifs[0]);
-      m.setAddress(a0 && a0.dhcpMode ? this.net!.iface(0)!.address : 0, now);
+      // `<hostname>.local` answers for whatever address the wired interface has (DHCP,
+      // link-local or static), as people expect of a device on their desk.
+      m.setAddress(this.net!.iface(0)!.address, now);
       m.poll(now);
       const d = m.nextDeadline();
       if (d < next) next = d;
