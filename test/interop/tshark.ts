@@ -6,10 +6,12 @@ export const haveTshark = spawnSync("sh", ["-c", "command -v tshark"]).status ==
 
 const CHECKSUM_PREFS = ["ip.check_checksum:TRUE", "udp.check_checksum:TRUE", "tcp.check_checksum:TRUE"].flatMap((p) => ["-o", p]);
 // Linux writes a TCP checksum that folds to zero as 0xFFFF (skb_checksum_help's CSUM_MANGLED_0).
-// In one's complement both encode zero and the segment verifies, yet tshark files it as an
-// expert error; accept it when the checksum verifies. Our encoder cannot write 0xFFFF: an
-// end-around-carry sum is zero only over all-zero data, and the pseudo-header holds protocol 6.
-const BAD = "_ws.malformed || (_ws.expert.severity == error && !(tcp.checksum.ffff && tcp.checksum.status == \"Good\")) || ip.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\"";
+// In one's complement both encode zero and the receiver's sum still verifies, yet tshark calls
+// it "Bad" (its expert item tcp.checksum.ffff, RFC 1624); excuse exactly that case. Our encoder
+// cannot write 0xFFFF: an end-around-carry sum is zero only over all-zero data, and the
+// pseudo-header holds protocol 6.
+const TCP_BAD = "(tcp.checksum.status == \"Bad\" && !tcp.checksum.ffff)";
+const BAD = `_ws.malformed || _ws.expert.severity == error || ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || udp.checksum.status == "Bad" || ${TCP_BAD}`;
 
 /** Lines tshark prints for bad packets (empty when the capture is clean), and the packet count. */
 export function tsharkProblems(file: string, extraPrefs: string[] = []): { problems: string; packets: number } {
