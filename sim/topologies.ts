@@ -12,6 +12,10 @@ import type { Enc28j60Model } from "./devices/enc28j60.ts";
 import type { NorFlash } from "./devices/flash.ts";
 import { DhcpServer, type DhcpServerOptions } from "./hosts/dhcp-server.ts";
 import { DnsServer, type DnsRecordSpec } from "./hosts/dns-server.ts";
+import { Medium } from "./wifi/medium.ts";
+import { AccessPoint, type ApOptions } from "./wifi/ap.ts";
+import { Esp32WifiRadio } from "./wifi/radio.ts";
+import { captureAir } from "./wifi/air-pcap.ts";
 
 /** 10BASE-T as the ENC28J60 runs it: 10 Mbit/s, 8-byte preamble + 4-byte FCS + 12-byte gap per frame. */
 export const TEN_BASE_T: Partial<LinkParams> = { bandwidthBps: 10e6, overheadBytes: 24, delayUs: 1 };
@@ -42,7 +46,7 @@ export interface WiredLanOptions {
 export function wiredLan(world: World, opts: WiredLanOptions = {}): WiredLan {
   const dev = world.device({ name: opts.name ?? "dev0", board: "esp32-devkitc-enc28j60", cpu: opts.cpu === false ? null : undefined, wasm: opts.wasm });
   const flash = attachFlash(dev, world.rng);
-  const sw = new Switch(world.scheduler, { ports: 4 });
+  const sw = new Switch(world.scheduler, { ports: 6 }); // dev, gateway, peer, a server, a Wi-Fi AP, one spare
   const link = sw.connectLink(0, world.rng.fork("link:dev0"), { name: "dev0", params: { ...TEN_BASE_T, ...opts.link } });
   const chip = attachEnc28j60(dev, world.rng, link.a);
   const pcap = new PcapWriter();
@@ -108,4 +112,32 @@ export function dhcpLan(world: World, opts: DhcpLanOptions = {}): DhcpLan {
     soa: { zone: "lan", ttl: 600, minimum: 60 },
   });
   return { ...lan, server, dhcp, dns };
+}
+
+export const WIFI_LAN = { ssid: "wasmnet-lab", passphrase: "correct horse battery", channel: 6, bssid: "02:00:00:00:0a:01" };
+
+export interface WifiLan {
+  medium: Medium;
+  ap: AccessPoint;
+  /** The board's radio (its station MAC is the board's base MAC, as on an ESP32). */
+  radio: Esp32WifiRadio;
+  /** Everything on the air (radiotap + 802.11, CCMP-encrypted as sent). */
+  airPcap: PcapWriter;
+}
+
+/**
+ * A WPA2-PSK access point bridged onto the wired LAN's switch (port 4), so the board's
+ * Wi-Fi and Ethernet reach the same network and DHCP server, as on a home router. The
+ * board's radio is attached; it joins once a network is configured (`wifi join`).
+ */
+export function wifiOnLan(world: World, lan: WiredLan, ap: Partial<ApOptions> = {}): WifiLan {
+  const medium = new Medium(world.scheduler, world.rng.fork("air"));
+  const accessPoint = new AccessPoint(world.scheduler, world.rng.fork("ap"), medium, {
+    ssid: WIFI_LAN.ssid, passphrase: WIFI_LAN.passphrase, channel: WIFI_LAN.channel, bssid: WIFI_LAN.bssid, ...ap,
+  } as ApOptions);
+  accessPoint.attachWired(lan.sw.connectLink(4, world.rng.fork("link:ap"), { name: "ap", params: { bandwidthBps: 100e6, delayUs: 1 } }).a);
+  const radio = new Esp32WifiRadio(world.scheduler, medium, { name: lan.dev.name, mac: lan.dev.baseMac, position: { x: 5, y: 0 } });
+  lan.dev.attachWifi(radio);
+  const airPcap = captureAir(medium);
+  return { medium, ap: accessPoint, radio, airPcap };
 }

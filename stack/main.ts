@@ -8,13 +8,16 @@ import { logBegin, logStr, logU32, logEnd } from "./runtime/log";
 import { system } from "./system";
 import "./runtime/abort"; // the target of `--use abort=...` (asconfig.json)
 
-// Staging buffers the host writes event data into (StagingKind).
+// The staging buffer the host writes event data into (StagingKind): one for all kinds, as
+// each event is consumed within its call and the host delivers one event at a time. Sized
+// for a whole Wi-Fi frame.
 const UART_RX_CAPACITY: i32 = 256;
 const WIFI_RX_CAPACITY: i32 = 1600;
 const WIFI_EVENT_CAPACITY: i32 = 512;
-const uartRx = reserve(UART_RX_CAPACITY);
-const wifiRx = reserve(WIFI_RX_CAPACITY);
-const wifiEvent = reserve(WIFI_EVENT_CAPACITY);
+const staging = reserve(WIFI_RX_CAPACITY);
+const uartRx = staging;
+const wifiRx = staging;
+const wifiEvent = staging;
 
 system.init();
 sealReservations();

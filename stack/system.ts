@@ -16,6 +16,7 @@ import { Tcp, TcpConfig } from "./transport/tcp";
 import { Udp, UdpConfig } from "./transport/udp";
 import { services } from "./app/services";
 import { ipconfig } from "./app/ipconfig";
+import { wifiLink } from "./app/wifi-link";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
@@ -45,6 +46,7 @@ class System {
       this.eth = eth;
       net.addInterface(eth);
     }
+    wifiLink.init(net); // the next interface, when the board has Wi-Fi
     const ipOut = new NetIpOutput(net);
     const tcp = new Tcp(ipOut, deviceTcpConfig());
     const udp = new Udp(ipOut, deviceUdpConfig());
@@ -67,6 +69,7 @@ class System {
     }
     next = earliest(next, net.poll(now)); // polls the drivers too
     next = earliest(next, ipconfig.poll(now)); // DHCP per interface, DNS, nslookup
+    next = earliest(next, wifiLink.poll(now)); // Improv results, PMK/BSS persistence
     const tcp = this.tcp!;
     tcp.poll(now); // timers first, so the application sees what they decided at once
     next = earliest(next, services.poll(now));
@@ -80,6 +83,7 @@ class System {
   /** Addressing from the config store: DHCP or static per interface, DNS servers, hosts (stack/app/ipconfig.ts). */
   private applyAddressing(now: i64): void {
     ipconfig.apply(now);
+    wifiLink.apply(now);
   }
 
   onGpio(pin: i32, level: i32, now: i64): void {
@@ -91,8 +95,15 @@ class System {
     if (port == consolePort()) shell.onBytes(data, len, now);
   }
 
-  onWifiEvent(event: i32, status: i32, data: usize, len: i32, now: i64): void {}
-  onWifiRx(kind: i32, frame: usize, len: i32, now: i64): void {}
+  onWifiEvent(event: i32, status: i32, data: usize, len: i32, now: i64): void {
+    const wifi = wifiLink.driver;
+    if (wifi) wifi.onWifiEvent(event, status, data, len, now);
+  }
+
+  onWifiRx(kind: i32, frame: usize, len: i32, now: i64): void {
+    const wifi = wifiLink.driver;
+    if (wifi) wifi.onWifiRx(kind, frame, len, now);
+  }
 }
 
 /** A factory MAC as the drivers take it (first byte on the wire in bits 47..40). */

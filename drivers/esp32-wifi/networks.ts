@@ -9,7 +9,7 @@ import { AP_RSN_MAX } from "./supplicant";
 export const SSID_MAX: i32 = 32;
 export const SECRET_MAX: i32 = 64;
 export const KNOWN_MAX: i32 = 4;
-export const SCAN_MAX: i32 = 8;
+export const SCAN_MAX: i32 = 6; // BSSs of known SSIDs only; the weakest is replaced when full
 export const PMK_CACHE_MAX: i32 = 4;
 
 // ---------------------------------------------------------------------------------------
@@ -102,7 +102,45 @@ export class KnownNetworks {
     memory.copy(e + K_RSN, rsn, <usize>n);
   }
   forgetCachedBss(i: i32): void { store<u8>(this.entry(i) + K_CHANNEL, 0); }
+
+  /** Network i's cached BSS as a BSS record (below) at out; its length, 0 when none. */
+  saveBss(i: i32, out: usize): i32 {
+    const e = this.entry(i);
+    const ch = load<u8>(e + K_CHANNEL);
+    if (ch == 0 || this.lastOk(i) == 0) return 0;
+    const n = <i32>load<u8>(e + K_RSN_LEN);
+    store<u8>(out, BSS_RECORD_VERSION);
+    memory.copy(out + B_BSSID, e + K_BSSID, 6);
+    store<u8>(out + B_CHANNEL, ch);
+    store<u8>(out + B_RSN_LEN, <u8>n);
+    memory.copy(out + B_RSN, e + K_RSN, <usize>n);
+    return <i32>B_RSN + n;
+  }
+
+  /** Restores network i's cached BSS from a persisted record; false (nothing cached) if invalid. */
+  loadBss(i: i32, src: usize, len: i32): bool {
+    if (i < 0 || i >= this.count || len < <i32>B_RSN || load<u8>(src) != BSS_RECORD_VERSION) return false;
+    const n = <i32>load<u8>(src + B_RSN_LEN);
+    const ch = <i32>load<u8>(src + B_CHANNEL);
+    if (n > AP_RSN_MAX || len != <i32>B_RSN + n || ch < 1 || ch > 14) return false;
+    // A success at an unknown time: it ranks below any success of this boot.
+    this.success(i, src + B_BSSID, ch, src + B_RSN, n, 0);
+    store<i64>(this.entry(i) + K_LAST_OK, 1);
+    return true;
+  }
 }
+
+// ---------------------------------------------------------------------------------------
+// BSS records: the BSS a known network was last joined at, persisted so that a reboot (or a
+// deep-sleep wake) joins it directly. [0] version (1), [1..7) BSSID, [7] channel,
+// [8] RSN element length n, [9..9+n) the AP's RSN element (checked against M3).
+
+export const BSS_RECORD_VERSION: u8 = 1;
+const B_BSSID: usize = 1;
+const B_CHANNEL: usize = 7;
+const B_RSN_LEN: usize = 8;
+const B_RSN: usize = 9;
+export const BSS_RECORD_SIZE: i32 = <i32>B_RSN + AP_RSN_MAX;
 
 // ---------------------------------------------------------------------------------------
 // PMK cache: PMK_RECORD_SIZE-byte records the config store persists as opaque blobs.

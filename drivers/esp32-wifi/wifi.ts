@@ -229,6 +229,19 @@ export class Esp32Wifi extends NetDriver {
     return r;
   }
 
+  /** Gives known network k its PMK without a derivation when one is at hand: from the PMK
+   *  cache (restored from the config store) or from a 64-hex-digit PSK. */
+  pmkFromCache(k: i32): bool {
+    const ssid = this.known.ssid(k), ssidLen = this.known.ssidLen(k);
+    const secret = this.known.secret(k), secretLen = this.known.secretLen(k);
+    const cached = this.pmkCache.lookup(ssid, ssidLen, secret, secretLen);
+    if (cached != 0) { this.known.setPmk(k, cached); return true; }
+    if (secretLen != 64 || !wpaPskFromHex(secret, 64, this.pmkTmp)) return false;
+    this.known.setPmk(k, this.pmkTmp);
+    wipe(this.pmkTmp, 32);
+    return true;
+  }
+
   /** Starts connecting (and keeps the station connected from then on). */
   start(now: i64): void {
     this.enabled = true;
@@ -429,16 +442,9 @@ export class Esp32Wifi extends NetDriver {
   private preparePmk(now: i64): void {
     const k = this.net;
     if (this.open || this.known.pmkValid(k)) { this.join(now); return; }
+    if (this.pmkFromCache(k)) { this.join(now); return; }
     const ssid = this.known.ssid(k), ssidLen = this.known.ssidLen(k);
     const secret = this.known.secret(k), secretLen = this.known.secretLen(k);
-    const cached = this.pmkCache.lookup(ssid, ssidLen, secret, secretLen);
-    if (cached != 0) { this.known.setPmk(k, cached); this.join(now); return; }
-    if (secretLen == 64 && wpaPskFromHex(secret, 64, this.pmkTmp)) {
-      this.known.setPmk(k, this.pmkTmp);
-      wipe(this.pmkTmp, 32);
-      this.join(now);
-      return;
-    }
     if (!wpaPmkBegin(this.job, secret, secretLen, ssid, ssidLen)) {
       this.fail(WifiFailure.BadCredentials, 0, now);
       return;

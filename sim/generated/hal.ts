@@ -69,7 +69,7 @@ export interface HalExports {
   poll(now: bigint): bigint;
   /** An enabled interrupt line changed. Call poll afterwards. */
   on_gpio(pin: number, level: number, now: bigint): void;
-  /** Where the host writes incoming bytes for an event of StagingKind. Its capacity comes from staging_capacity. */
+  /** Where the host writes incoming bytes for an event of StagingKind. Its capacity comes from staging_capacity. Kinds may share memory: write an event's bytes just before calling its export, one event at a time. */
   staging_buffer(kind: number): number;
   /** Capacity in bytes of the staging buffer of StagingKind. */
   staging_capacity(kind: number): number;

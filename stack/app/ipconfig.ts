@@ -3,9 +3,9 @@
 // Each interface gets an IfAddressing: static from the config store (`if.mode static`,
 // `if.addr`, `if.mask`, `if.gw`, `if.dns`) or a DhcpClient (`if.mode dhcp`, the default)
 // whose events set the interface's address, mask and router through NetStack.setIpv4 and
-// its DNS servers in the one DnsResolver. Today only the wired interface (index 0) reads
-// those keys; a Wi-Fi interface gets its own IfAddressing slot (and, later, its own keys
-// and network tag) without changing the rest.
+// its DNS servers in the one DnsResolver. Interface 0 (the wired port, or Wi-Fi on a board
+// without one) reads those keys; interface 1 (Wi-Fi next to the wired port) always uses
+// DHCP, which is what a station roaming between networks needs.
 //
 // Wiring (stack/system.ts): ipconfig.init(net, udp, tcp) after the transports are attached,
 // ipconfig.apply(now) when the configuration changed, ipconfig.poll(now) in System.poll.
@@ -18,9 +18,9 @@
 // DHCP broadcasts (and anything before an address exists) go out through
 // Ipv4.beginPacketOn(ifIndex, ourAddressOr0, dst, 17), bypassing the route table.
 //
-// Lease persistence: a bound lease is kept in the config store (`_lease`, the 32-byte
-// compact record of stack/dhcp/lease.ts); at boot the client starts with INIT-REBOOT for
-// it. The write waits while the user has uncommitted `config set` changes (a commit would
+// Lease persistence: a bound lease is kept in the config store (`_lease` for interface 0,
+// `_lease.1` for interface 1: the 32-byte compact record of stack/dhcp/lease.ts); at boot
+// the client starts with INIT-REBOOT for it. The write waits while the user has uncommitted `config set` changes (a commit would
 // take them along). A NAK or an address conflict forgets it.
 //
 // Console: `nslookup <name>` answers (deferred) with the addresses and TTL or the cause;
@@ -54,8 +54,8 @@ import { isMulticast } from "../wire/ipv4";
 import { DnsResolver, DnsConfig, DnsStatus, DnsTcpHook, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
 
 const BROADCAST: u32 = 0xffffffff;
-/** Interfaces with addressing state (wired today; Wi-Fi gets the second slot). */
-export const IPCONFIG_IFACES: i32 = 1;
+/** Interfaces with addressing state: the wired port and Wi-Fi. */
+export const IPCONFIG_IFACES: i32 = 2;
 
 /** UDP output for the DHCP client (ifIndex >= 0: that interface) and the resolver (-1: routed). */
 class UdpOut extends UdpEndpoint {
@@ -166,8 +166,8 @@ class IfAddressing {
   apply(now: i64): void {
     const ipc = this.ipc;
     const net = ipc.net!;
-    const dhcpMode = !configEquals("if.mode", "static");
-    const fp = settingsFingerprint(dhcpMode);
+    const dhcpMode = this.ifIndex != 0 || !configEquals("if.mode", "static");
+    const fp = settingsFingerprint(dhcpMode, this.ifIndex == 0);
     if (this.applied && fp == this.settings) return;
     this.applied = true;
     this.settings = fp;
@@ -190,7 +190,7 @@ class IfAddressing {
     net.setIpv4(this.ifIndex, 0, 0, 0, now);
     const n = configStore.getStr("hostname", nameBuf, NAME_CAP);
     this.dhcp.setHostname(nameBuf, n > 0 ? n : 0);
-    const l = configStore.getStr("_lease", leaseBuf, DHCP_LEASE_COMPACT_LEN);
+    const l = this.storedLease(leaseBuf);
     if (!this.dhcp.remembered.readCompact(leaseBuf, l)) this.dhcp.remembered.clear();
     this.startPending = true;
   }
@@ -247,21 +247,27 @@ class IfAddressing {
 
   /** Writes the bound lease to the store when it differs from the stored one (flash wear). */
   private saveLease(): void {
-    if (this.ifIndex != 0) { this.savePending = false; return; } // one `_lease` key: the wired interface
     if (configStore.pending > 0) return; // the user's uncommitted changes must not ride along
     this.savePending = false;
     if (!this.dhcp.hasAddress()) return;
     this.dhcp.lease.writeCompact(leaseBuf);
-    const n = configStore.getStr("_lease", leaseOld, DHCP_LEASE_COMPACT_LEN);
+    const n = this.storedLease(leaseOld);
     if (n == DHCP_LEASE_COMPACT_LEN && memory.compare(leaseOld, leaseBuf, <usize>n) == 0) return;
-    if (configStore.setBytes("_lease", leaseBuf, DHCP_LEASE_COMPACT_LEN) == 0) configStore.commit();
+    const r = this.ifIndex == 0 ? configStore.setBytes("_lease", leaseBuf, DHCP_LEASE_COMPACT_LEN)
+      : configStore.setBytes("_lease.1", leaseBuf, DHCP_LEASE_COMPACT_LEN);
+    if (r == 0) configStore.commit();
+  }
+
+  private storedLease(out: usize): i32 {
+    return this.ifIndex == 0 ? configStore.getStr("_lease", out, DHCP_LEASE_COMPACT_LEN)
+      : configStore.getStr("_lease.1", out, DHCP_LEASE_COMPACT_LEN);
   }
 
   private forgetLease(): void {
     this.savePending = false;
-    if (this.ifIndex != 0 || configStore.pending > 0) return;
-    if (configStore.getStr("_lease", leaseOld, DHCP_LEASE_COMPACT_LEN) <= 0) return;
-    if (configStore.unset("_lease") == 0) configStore.commit();
+    if (configStore.pending > 0 || this.storedLease(leaseOld) <= 0) return;
+    const r = this.ifIndex == 0 ? configStore.unset("_lease") : configStore.unset("_lease.1");
+    if (r == 0) configStore.commit();
   }
 }
 
@@ -549,13 +555,15 @@ function configEquals(key: string, value: string): bool {
   return n >= 0 && bytesEqStr(valueScratch, n, value);
 }
 
-/** FNV-1a over the settings that shape addressing (mode, static addresses, hostname). */
-function settingsFingerprint(dhcp: bool): u32 {
+/** FNV-1a over the settings that shape an interface's addressing (the if.* keys are interface 0's). */
+function settingsFingerprint(dhcp: bool, ifKeys: bool): u32 {
   let h: u32 = dhcp ? 0x811c9dc5 : 0x01000193;
-  h = mix(h, configStore.getIp("if.addr"));
-  h = mix(h, configStore.getIp("if.mask"));
-  h = mix(h, configStore.getIp("if.gw"));
-  h = mix(h, configStore.getIp("if.dns"));
+  if (ifKeys) {
+    h = mix(h, configStore.getIp("if.addr"));
+    h = mix(h, configStore.getIp("if.mask"));
+    h = mix(h, configStore.getIp("if.gw"));
+    h = mix(h, configStore.getIp("if.dns"));
+  }
   const n = configStore.getStr("hostname", nameBuf, NAME_CAP);
   for (let i = 0; i < n; i++) h = (h ^ <u32>load<u8>(nameBuf + i)) * 16777619;
   return h;

@@ -94,11 +94,17 @@ export const SCHEMA: StaticArray<KeyDef> = [
   str("ota.url", 0, 96, ""),
   flag("ota.auto", false),
   num("ota.check", 60, 604800, 86400),
-  internal("_pmk.0", 64),
-  internal("_pmk.1", 64),
-  internal("_pmk.2", 64),
-  internal("_pmk.3", 64),
-  internal("_lease", 32),
+  // Per Wi-Fi slot: the PMK record and the BSS last joined (drivers/esp32-wifi/networks.ts).
+  internal("_pmk.0", 74),
+  internal("_pmk.1", 74),
+  internal("_pmk.2", 74),
+  internal("_pmk.3", 74),
+  internal("_bss.0", 73),
+  internal("_bss.1", 73),
+  internal("_bss.2", 73),
+  internal("_bss.3", 73),
+  internal("_lease", 32),   // the DHCP leases of interfaces 0 and 1 (stack/dhcp/lease.ts)
+  internal("_lease.1", 32),
 ];
 
 /** Index into SCHEMA of the key at (ptr, len), or -1. */

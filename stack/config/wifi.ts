@@ -17,6 +17,17 @@ export function wifiKey(slot: i32, field: Ascii): i32 {
 }
 export function wifiKeyPtr(): usize { return keyBuf; }
 
+/** Builds "_pmk.<slot>" (the slot's persisted PMK record) in keyBuf; returns its length. */
+export function pmkKey(slot: i32): i32 { return internalKey(112, 109, 107, slot); }
+/** Builds "_bss.<slot>" (the BSS the slot's network was last joined at) in keyBuf. */
+export function bssKey(slot: i32): i32 { return internalKey(98, 115, 115, slot); }
+
+function internalKey(a: u8, b: u8, c: u8, slot: i32): i32 {
+  store<u8>(keyBuf, 95); store<u8>(keyBuf, a, 1); store<u8>(keyBuf, b, 2); store<u8>(keyBuf, c, 3);
+  store<u8>(keyBuf, 46, 4); store<u8>(keyBuf, <u8>(48 + slot), 5);
+  return 6;
+}
+
 /** Index in the RAM table of a slot's field, or -1. */
 function entry(slot: i32, field: Ascii): i32 {
   const i = configStore.findBytes(keyBuf, wifiKey(slot, field));
@@ -101,10 +112,9 @@ export function wifiForget(ssid: usize, ssidLen: i32): i32 {
   configStore.unsetRaw(keyBuf, wifiKey(slot, "pass"));
   configStore.unsetRaw(keyBuf, wifiKey(slot, "psk"));
   configStore.unsetRaw(keyBuf, wifiKey(slot, "prio"));
-  // Cached PMK of this network: "_pmk.N".
-  store<u8>(valBuf, 95); store<u8>(valBuf, 112, 1); store<u8>(valBuf, 109, 2); store<u8>(valBuf, 107, 3);
-  store<u8>(valBuf, 46, 4); store<u8>(valBuf, <u8>(48 + slot), 5);
-  configStore.unsetRaw(valBuf, 6);
+  // What was learnt about it: the PMK and the BSS.
+  configStore.unsetRaw(keyBuf, pmkKey(slot));
+  configStore.unsetRaw(keyBuf, bssKey(slot));
   const r = configStore.commit();
   return r == ConfigError.Ok ? slot : r;
 }

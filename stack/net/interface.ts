@@ -1,10 +1,10 @@
 // One network interface: the FrameSink of one NetDriver. It filters Ethernet frames,
-// runs ARP, holds the interface's IPv4 configuration, and owns the one transmit frame
-// buffer the IP layer builds outgoing packets in.
+// runs ARP and holds the interface's IPv4 configuration. Outgoing packets are built in the
+// transmit frame buffer NetStack shares among its interfaces (the IP layer builds one
+// packet at a time).
 import { FrameSink, NetDriver } from "./netdev";
 import { Arp } from "./arp";
 import { linkTransmit } from "./link";
-import { reserve } from "../runtime/memory";
 import { count, Counter } from "../runtime/counters";
 import { earliestOf } from "./time";
 import { macEquals, macIsBroadcast, macIsGroup, macCopy, macFromIpv4Multicast, BROADCAST_MAC } from "../wire/bytes";
@@ -38,20 +38,20 @@ export class NetInterface extends FrameSink {
   gateway: u32 = 0;
   up: bool = false;
   receiver: IpReceiver | null = null;
-  /** ETH_MAX_FRAME bytes; the IP layer writes packets at txFrame + ETH_HEADER_LEN. */
+  /** ETH_MAX_FRAME bytes (shared by the interfaces); the IP layer writes packets at txFrame + ETH_HEADER_LEN. */
   readonly txFrame: usize;
 
   private groups: StaticArray<u32>;
   private view: EthernetFrame = new EthernetFrame();
 
-  constructor(index: i32, driver: NetDriver, config: InterfaceConfig) {
+  constructor(index: i32, driver: NetDriver, config: InterfaceConfig, txFrame: usize) {
     super();
     this.index = index;
     this.driver = driver;
     const mac = driver.macAddress();
     this.mac = mac;
     this.arp = new Arp(driver, mac, config.arpCapacity, config.arpQueueSlots, config.arpQueueSlotBytes);
-    this.txFrame = reserve(ETH_MAX_FRAME);
+    this.txFrame = txFrame;
     const groups = new StaticArray<u32>(config.multicastGroups);
     if (config.multicastGroups > 0) groups[0] = ALL_HOSTS_GROUP;
     this.groups = groups;

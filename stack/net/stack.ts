@@ -7,6 +7,8 @@ import { Ipv4, IpProtocolHandler } from "./ipv4";
 import { Icmp } from "./icmp";
 import { Pinger } from "./ping";
 import { earliestOf } from "./time";
+import { reserve } from "../runtime/memory";
+import { ETH_MAX_FRAME } from "../wire/ethernet";
 import { initChecksum } from "../wire/checksum";
 import { prefixMask } from "../wire/ipv4";
 import { NO_DEADLINE, LogLevel, random_fill } from "../../hal/generated/hal";
@@ -33,6 +35,8 @@ export class NetStack {
   readonly ping: Pinger;
   private config: NetStackConfig;
   private count: i32 = 0;
+  /** One transmit frame for all interfaces: the IP layer builds one packet at a time. */
+  private txFrame: usize = reserve(ETH_MAX_FRAME);
 
   constructor(config: NetStackConfig = new NetStackConfig()) {
     initChecksum();
@@ -47,10 +51,11 @@ export class NetStack {
     ip.seedIdent(load<u32>(identSeed));
   }
 
-  /** Adds the interface of a driver; the first one gets index 0. Call during initialisation. */
-  addInterface(driver: NetDriver): NetInterface | null {
+  /** Adds the interface of a driver; the first one gets index 0. Call during initialisation.
+   *  `config` overrides the stack's interface capacities for this one. */
+  addInterface(driver: NetDriver, config: InterfaceConfig | null = null): NetInterface | null {
     if (this.count >= this.ip.interfaces.length) return null;
-    const iface = new NetInterface(this.count, driver, this.config.iface);
+    const iface = new NetInterface(this.count, driver, config ? config : this.config.iface, this.txFrame);
     this.ip.attach(iface);
     this.count++;
     return iface;
