@@ -15,6 +15,7 @@ const GROUPS: [string, () => Promise<Bench>][] = [
   ["enc28j60", async () => (await import("./enc28j60.ts")).benchEnc28j60],
   ["device", async () => (await import("./device.ts")).benchDevice],
   ["wifi", async () => (await import("./wifi.ts")).benchWifi],
+  ["wifi-device", async () => (await import("./wifi-device.ts")).benchWifiDevice],
 ];
 
 async function main(): Promise<void> {

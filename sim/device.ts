@@ -171,6 +171,8 @@ export class SimDevice implements HalImports {
   // ---- life cycle ----
 
   boot(): void {
+    // A restart stops the Wi-Fi blob first (esp_restart -> esp_wifi_stop), which leaves the BSS.
+    if (this.radio && this.stats.boots > 0) this.radio.leave(3);
     const module = new WebAssembly.Module(this.wasm as BufferSource);
     const instance = new WebAssembly.Instance(module, halImportObject(this));
     this.exports = instance.exports as unknown as HalExports;

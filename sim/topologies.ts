@@ -131,13 +131,39 @@ export interface WifiLan {
  * board's radio is attached; it joins once a network is configured (`wifi join`).
  */
 export function wifiOnLan(world: World, lan: WiredLan, ap: Partial<ApOptions> = {}): WifiLan {
+  return addAccessPoint(world, lan.dev, lan.sw, 4, ap);
+}
+
+export interface WifiOnlyLan extends WifiLan {
+  dev: SimDevice;
+  flash: Map<string, NorFlash>;
+  sw: Switch;
+  /** The DHCP and DNS server behind the access point (DHCP_LAN.server, pool .100-.149). */
+  server: SimHost;
+  dhcp: DhcpServer;
+}
+
+/** A Wi-Fi-only board (esp32-devkitc-wifi) and a WPA2 access point bridged to a LAN with a DHCP server. */
+export function wifiOnlyLan(world: World, opts: { cpu?: boolean; dhcp?: Partial<DhcpServerOptions>; ap?: Partial<ApOptions> } = {}): WifiOnlyLan {
+  const dev = world.device({ name: "dev0", board: "esp32-devkitc-wifi", cpu: opts.cpu === false ? null : undefined });
+  const flash = attachFlash(dev, world.rng);
+  const sw = new Switch(world.scheduler, { ports: 2 });
+  const server = new SimHost(world.scheduler, world.rng.fork("server"), { name: "server", mac: "02:00:00:00:01:02", ip: DHCP_LAN.server, gateway: LAN.gateway });
+  server.attach(sw.connectLink(0, world.rng.fork("link:server"), { params: TEN_BASE_T }).a);
+  const dhcp = new DhcpServer(server, {
+    poolStart: DHCP_LAN.poolStart, poolEnd: DHCP_LAN.poolEnd, router: LAN.gateway, dns: [DHCP_LAN.server], leaseSecs: 3600, ...opts.dhcp,
+  });
+  return { dev, flash, sw, server, dhcp, ...addAccessPoint(world, dev, sw, 1, opts.ap ?? {}) };
+}
+
+function addAccessPoint(world: World, dev: SimDevice, sw: Switch, port: number, ap: Partial<ApOptions>): WifiLan {
   const medium = new Medium(world.scheduler, world.rng.fork("air"));
   const accessPoint = new AccessPoint(world.scheduler, world.rng.fork("ap"), medium, {
     ssid: WIFI_LAN.ssid, passphrase: WIFI_LAN.passphrase, channel: WIFI_LAN.channel, bssid: WIFI_LAN.bssid, ...ap,
   } as ApOptions);
-  accessPoint.attachWired(lan.sw.connectLink(4, world.rng.fork("link:ap"), { name: "ap", params: { bandwidthBps: 100e6, delayUs: 1 } }).a);
-  const radio = new Esp32WifiRadio(world.scheduler, medium, { name: lan.dev.name, mac: lan.dev.baseMac, position: { x: 5, y: 0 } });
-  lan.dev.attachWifi(radio);
+  accessPoint.attachWired(sw.connectLink(port, world.rng.fork("link:ap"), { name: "ap", params: { bandwidthBps: 100e6, delayUs: 1 } }).a);
+  const radio = new Esp32WifiRadio(world.scheduler, medium, { name: dev.name, mac: dev.baseMac, position: { x: 5, y: 0 } });
+  dev.attachWifi(radio);
   const airPcap = captureAir(medium);
   return { medium, ap: accessPoint, radio, airPcap };
 }

@@ -88,6 +88,8 @@ export class Esp32WifiConfig {
   /** BSSs weaker than this are not joined. */
   minRssiDbm: i32 = -90;
   listenInterval: i32 = 3;
+  /** A connection lost after this long is rejoined at once; a shorter one backs off. */
+  stableConnectionUs: i64 = 10_000_000;
 }
 
 const STATUS_NO_RESPONSE: i32 = 0xffff;
@@ -136,6 +138,7 @@ export class Esp32Wifi extends NetDriver {
   private pmkDone: u32 = 0;
   private params: usize = reserve(JOIN_PARAMS_MAX);
   private rnd: usize = reserve(4);
+  private connectedAt: i64 = 0;
   // Statistics
   connects: u32 = 0;
   roams: u32 = 0;
@@ -450,6 +453,9 @@ export class Esp32Wifi extends NetDriver {
       return;
     }
     this.pmkDone = 0;
+    if (logBegin(LogLevel.Info)) {
+      logStr("wifi: deriving the PMK for "); logBytes(ssid, ssidLen); logStr(" (PBKDF2, 4096 rounds; once per network)"); logEnd();
+    }
     this.setState(WifiState.DerivingPmk, now);
   }
 
@@ -457,6 +463,7 @@ export class Esp32Wifi extends NetDriver {
     const k = this.net;
     if (!wpaPmkResult(this.job, this.pmkTmp)) { this.fail(WifiFailure.BadCredentials, 0, now); return; }
     this.pmkDerivations++;
+    if (logBegin(LogLevel.Info)) { logStr("wifi: PMK ready"); logEnd(); }
     this.known.setPmk(k, this.pmkTmp);
     this.pmkCache.put(this.known.ssid(k), this.known.ssidLen(k), this.known.secret(k), this.known.secretLen(k), this.pmkTmp);
     wipe(this.pmkTmp, 32);
@@ -527,6 +534,7 @@ export class Esp32Wifi extends NetDriver {
 
   private connected(now: i64): void {
     this.connects++;
+    this.connectedAt = now;
     this.attempts = 0;
     this.fastAllowed = true;
     this.avoidSet = false;
@@ -562,6 +570,13 @@ export class Esp32Wifi extends NetDriver {
       this.linkDown(now);
       this.supplicant.reset();
       this.attempts = 0;
+      // A connection that had been working: rejoin the same BSS at once (no scan, no wait).
+      // One that the AP drops right after joining (a full AP, a MAC filter) backs off instead.
+      if (this.enabled && now - this.connectedAt >= this.cfg.stableConnectionUs) {
+        this.recordFailure(WifiFailure.ApDeauth, reason, now);
+        this.connect(now);
+        return;
+      }
       this.fail(WifiFailure.ApDeauth, reason, now);
     }
   }

@@ -3,13 +3,17 @@
 // (sim/hosts/dhcp-server.ts, with sim/hosts/dns-server.ts on the same host), looks up the
 // TCP server's name (`nslookup`, a CNAME too), answers pings from a host, pings that host
 // by name and an off-link address through the gateway, and the Ethernet capture is written
-// for Wireshark/tshark.
+// for Wireshark/tshark. Then a person tells it about the Wi-Fi network (a WPA2-PSK access
+// point bridged onto the same LAN): it derives the PMK, joins, runs the 4-way handshake,
+// takes a second address over DHCP on Wi-Fi, and answers pings sent to that address over
+// the air; the air capture (radiotap + 802.11, CCMP as sent) is written next to the wired
+// one, and tshark decrypts it with the SSID and passphrase.
 import { join } from "node:path";
 import type { Scenario } from "../scenario.ts";
 import { expect } from "../scenario.ts";
 import { MS, SECOND, type World } from "../world.ts";
 import type { SimDevice } from "../device.ts";
-import { LAN, DHCP_LAN, dhcpLan, typeLines } from "../topologies.ts";
+import { LAN, DHCP_LAN, WIFI_LAN, dhcpLan, typeLines, wifiOnLan } from "../topologies.ts";
 import { TcpLayer } from "../hosts/tcp.ts";
 import { createHash } from "node:crypto";
 
@@ -28,7 +32,7 @@ function machine(world: World, dev: SimDevice, cmd: string, waitUs = 5 * SECOND)
 
 export const scenario: Scenario = {
   name: "default",
-  description: "ESP32 + ENC28J60 on a switched LAN: boot, DHCP, DNS lookup of the server, ping both ways (by name), default TCP app with keep-alive",
+  description: "ESP32 + ENC28J60 on a switched LAN: boot, DHCP, DNS lookup of the server, ping both ways (by name), default TCP app with keep-alive; then joins a WPA2 access point on the same LAN and gets a second address over Wi-Fi",
   run(world, opts) {
     const lan = dhcpLan(world, {
       cpu: opts.cpu,
@@ -39,6 +43,7 @@ export const scenario: Scenario = {
       ],
     });
     const { dev, peer, gateway, dhcp, dns } = lan;
+    const wifi = wifiOnLan(world, lan);
     let consoleText = "";
     dev.onUart((_port, bytes, time) => {
       consoleText += Buffer.from(bytes).toString("latin1");
@@ -115,8 +120,26 @@ export const scenario: Scenario = {
     lan.link.set({ loss: 0 }, "ba");
     world.runFor(5 * SECOND);
 
+    world.note(`a person tells the board about the Wi-Fi network: wifi join ${WIFI_LAN.ssid} (WPA2-PSK, AP ${WIFI_LAN.bssid} on channel ${WIFI_LAN.channel}, bridged onto this LAN)`);
+    const joinAt = world.scheduler.now;
+    typeLines(world, dev, [`wifi join ${WIFI_LAN.ssid} "${WIFI_LAN.passphrase}"`], 10 * MS);
+    const wifiBound = /net: if1 (\d+\.\d+\.\d+\.\d+)\/24/;
+    world.runUntil(() => !!world.timeline.find(wifiBound), 20 * SECOND);
+    const wifiLease = world.timeline.find(wifiBound);
+    expect(!!wifiLease, "the board joined the access point and got an address over DHCP on Wi-Fi");
+    const wifiAddress = wifiBound.exec(wifiLease!.text)![1];
+    const joinMs = (wifiLease!.time - joinAt) / 1000;
+    expect(wifi.ap.counters.handshakesCompleted === 1, "the 4-way handshake completed once");
+    world.note(`host ${LAN.peer} pings the board's Wi-Fi address ${wifiAddress} (the requests cross the air, CCMP-encrypted)`);
+    const overAir = peer.ping(wifiAddress, { count: 3, intervalUs: 250 * MS });
+    world.runFor(2 * SECOND);
+    expect(overAir.received === 3, `the board answered ${overAir.received}/3 pings at its Wi-Fi address`);
+    typeLines(world, dev, ["wifi status", "ifconfig"], 200 * MS);
+
     const pcapPath = join(opts.outDir, "wired.pcap");
     lan.pcap.writeFile(pcapPath);
+    const airPath = join(opts.outDir, "air.pcap");
+    wifi.airPcap.writeFile(airPath);
     const rtts = fromPeer.rttsUs.map((t) => (t / 1000).toFixed(2));
     return {
       ok: true,
@@ -125,9 +148,10 @@ export const scenario: Scenario = {
         `host -> board ping: ${fromPeer.received}/${fromPeer.sent} replies, RTT ${rtts.join(", ")} ms (10 Mbit/s link, SPI 20 MHz, wasm3 CPU model ${opts.cpu ? "on" : "off"})`,
         `board -> host and off-link pings: see the console lines above`,
         `default app: ${heartbeats} heartbeat lines before the server went silent; upload SHA-1 ${digest.slice(0, 12)}... matches; keep-alive failure reported`,
+        `Wi-Fi: joined ${WIFI_LAN.ssid} and got ${wifiAddress} over DHCP ${joinMs.toFixed(0)} ms after 'wifi join' (PMK derivation included), ${overAir.received}/3 pings over the air; decrypt air.pcap in Wireshark with wpa-pwd ${WIFI_LAN.passphrase}:${WIFI_LAN.ssid}`,
         `device CPU busy ${(dev.stats.cpuBusyUs / 1000).toFixed(1)} ms, ${dev.stats.instructions} wasm instructions, ${dev.stats.spiTransactions} SPI transactions`,
       ],
-      artifacts: [pcapPath],
+      artifacts: [pcapPath, airPath],
       console: dev,
     };
   },

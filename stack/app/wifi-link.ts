@@ -120,6 +120,7 @@ export class WifiLink extends WifiListener {
   private restore(wifi: Esp32Wifi, s: i32, k: i32): void {
     let i = configStore.findBytes(wifiKeyPtr(), pmkKey(s));
     if (i >= 0 && !configStore.isDeleted(i)) wifi.pmkCache.load(s, configStore.valuePtr(i), configStore.valueLen(i));
+    wifi.pmkFromCache(k); // a fast join needs the PMK at hand
     i = configStore.findBytes(wifiKeyPtr(), bssKey(s));
     if (i >= 0 && !configStore.isDeleted(i)) wifi.known.loadBss(k, configStore.valuePtr(i), configStore.valueLen(i));
   }
