@@ -8,7 +8,16 @@
    wifi_ap_record_t has no beacon interval, capability, DTIM or raw IEs, so while a scan runs
    the radio is also in promiscuous mode for management frames and we take those fields, and
    the RSN/WPA elements byte for byte, from the beacons and probe responses themselves (the
-   4-way handshake compares the AP's RSN element in message 3 with the one from the scan). */
+   4-way handshake compares the AP's RSN element in message 3 with the one from the scan).
+
+   RSSI (WifiEvent.Rssi): posted after WIFI_EVENT_STA_CONNECTED from esp_wifi_sta_get_ap_info,
+   by a poll every RSSI_POLL_US when it moved RSSI_STEP_DB, and on WIFI_EVENT_STA_BSS_RSSI_LOW.
+   The blob posts that event when its averaged beacon RSSI falls below the threshold given to
+   esp_wifi_set_rssi_threshold, once per call ("this API needs to be called again" for another
+   one, esp_wifi.h), so after every report we arm it again: at RSSI_LOW_DBM while the signal
+   is above it, one step below the report once under it. The poll is an esp_timer that posts
+   to the default event loop, so all RSSI state lives in the event loop task, like s_connected. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "esp_event.h"
@@ -22,6 +31,9 @@
 
 #define SCAN_MAX 16
 #define IE_MAX 96
+#define RSSI_LOW_DBM (-75) /* the driver's default roamRssiDbm (drivers/esp32-wifi/wifi.ts) */
+#define RSSI_STEP_DB 3
+#define RSSI_POLL_US (4 * 1000 * 1000)
 
 typedef struct {
     uint8_t bssid[6];
@@ -39,6 +51,10 @@ static heard_t s_heard[SCAN_MAX];
 static int s_nheard;
 static uint16_t s_scan_channels; /* bit c set: report channel c (0 = all) */
 static portMUX_TYPE s_scan_lock = portMUX_INITIALIZER_UNLOCKED;
+static int s_rssi;       /* last posted */
+static int s_rssi_armed; /* threshold armed with esp_wifi_set_rssi_threshold (0: none) */
+static esp_timer_handle_t s_rssi_timer;
+ESP_EVENT_DEFINE_BASE(WASMNET_RSSI_POLL);
 #if CONFIG_PM_ENABLE
 static esp_pm_lock_handle_t s_no_sleep;
 static bool s_no_sleep_held;
@@ -130,6 +146,29 @@ static void scan_finished(void)
     post(HAL_WIFI_EVENT_SCAN_DONE, reported, NULL, 0);
 }
 
+static void post_rssi(int rssi)
+{
+    s_rssi = rssi;
+    post(HAL_WIFI_EVENT_RSSI, rssi, NULL, 0);
+    int arm = rssi >= RSSI_LOW_DBM ? RSSI_LOW_DBM : rssi - RSSI_STEP_DB;
+    if (arm < -100) arm = -100; /* the API's range is -100..10 dBm */
+    if (arm != s_rssi_armed && esp_wifi_set_rssi_threshold(arm) == ESP_OK) s_rssi_armed = arm;
+}
+
+static void rssi_poll_tick(void *arg)
+{
+    (void)arg; /* esp_timer task: hand over to the event loop task (dropped if its queue is full) */
+    esp_event_post(WASMNET_RSSI_POLL, 0, NULL, 0, 0);
+}
+
+static void on_rssi_poll(void *arg, esp_event_base_t base, int32_t id, void *data)
+{
+    (void)arg; (void)base; (void)id; (void)data;
+    wifi_ap_record_t ap;
+    if (!s_connected || esp_wifi_sta_get_ap_info(&ap) != ESP_OK) return;
+    if (abs(ap.rssi - s_rssi) >= RSSI_STEP_DB) post_rssi(ap.rssi);
+}
+
 static void on_wifi_event(void *arg, esp_event_base_t base, int32_t id, void *data)
 {
     (void)arg; (void)base;
@@ -146,6 +185,11 @@ static void on_wifi_event(void *arg, esp_event_base_t base, int32_t id, void *da
         rec[7] = (uint8_t)c->aid; rec[8] = (uint8_t)(c->aid >> 8);
         s_connected = true;
         post(HAL_WIFI_EVENT_ASSOCIATED, 0, rec, sizeof rec);
+        wifi_ap_record_t ap;
+        s_rssi_armed = 0; /* arm afresh for this association */
+        if (esp_wifi_sta_get_ap_info(&ap) == ESP_OK) post_rssi(ap.rssi);
+        esp_timer_stop(s_rssi_timer); /* not running: ESP_ERR_INVALID_STATE, harmless */
+        esp_timer_start_periodic(s_rssi_timer, RSSI_POLL_US);
         break;
     }
     case WIFI_EVENT_STA_DISCONNECTED: {
@@ -161,11 +205,18 @@ static void on_wifi_event(void *arg, esp_event_base_t base, int32_t id, void *da
             post(ev, d->reason, d->bssid, 6);
         }
         s_connected = false;
+        esp_timer_stop(s_rssi_timer);
         break;
     }
     case WIFI_EVENT_STA_BEACON_TIMEOUT:
         post(HAL_WIFI_EVENT_BEACON_LOSS, 0, s_bssid, 6);
         break;
+    case WIFI_EVENT_STA_BSS_RSSI_LOW: {
+        const wifi_event_bss_rssi_low_t *low = data;
+        s_rssi_armed = 0; /* spent: post_rssi arms the next one */
+        if (s_connected) post_rssi((int)low->rssi);
+        break;
+    }
     default:
         break;
     }
@@ -180,6 +231,9 @@ void hal_wifi_setup(void)
     ESP_ERROR_CHECK(esp_wifi_set_storage(WIFI_STORAGE_RAM));
     ESP_ERROR_CHECK(esp_wifi_set_mode(WIFI_MODE_STA));
     ESP_ERROR_CHECK(esp_event_handler_register(WIFI_EVENT, ESP_EVENT_ANY_ID, on_wifi_event, NULL));
+    ESP_ERROR_CHECK(esp_event_handler_register(WASMNET_RSSI_POLL, ESP_EVENT_ANY_ID, on_rssi_poll, NULL));
+    const esp_timer_create_args_t poll = { .callback = rssi_poll_tick, .name = "wasmnet_rssi" };
+    ESP_ERROR_CHECK(esp_timer_create(&poll, &s_rssi_timer));
     hal_wifi_supplicant_install(); /* after esp_wifi_init: it patches the registered wpa_funcs */
     ESP_ERROR_CHECK(esp_wifi_start());
     ESP_ERROR_CHECK(esp_wifi_internal_reg_rxcb(WIFI_IF_STA, wifi_rx));

@@ -21,4 +21,5 @@ void test_wasm_image(void);
 void test_boot_state(void);
 void test_accel(void);
 void test_link_table(void);
+void test_hal_wifi(void);
 #endif

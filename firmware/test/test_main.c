@@ -12,6 +12,7 @@ int main(void)
     test_accel();
     test_link_table();
     test_boards();
+    test_hal_wifi();
     printf("%d passed, %d failed\n", t_passed, t_failed);
     return t_failed ? 1 : 0;
 }

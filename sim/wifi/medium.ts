@@ -56,10 +56,14 @@ export class Medium {
     return a.txPowerDbm - (this.opts.lossAt1mDb + 10 * this.opts.pathLossExponent * Math.log10(d));
   }
 
-  /** One received-power sample with fading. */
-  sampleRssi(a: RadioNode, b: RadioNode): number {
-    return Math.round(this.meanRssi(a, b) + this.rng.normal(0, this.opts.fadingSdDb));
+  /** One received-power sample with fading (from `rng` when a model keeps its own stream). */
+  sampleRssi(a: RadioNode, b: RadioNode, rng: Rng = this.rng): number {
+    return Math.round(this.meanRssi(a, b) + rng.normal(0, this.opts.fadingSdDb));
   }
+
+  /** A fading stream of the air's seed for one consumer, so its draws do not shift the
+   * numbers the frames on the air see (see Rng.fork). */
+  fadingStream(name: string): Rng { return this.rng.fork(name); }
 
   /** Sends a frame; returns its airtime. Delivery happens after the airtime. */
   transmit(from: RadioNode, frame: Buffer, rateMbps = 24): number {

@@ -10,6 +10,7 @@ import {
   BROADCAST, FrameType, Ie, MgmtSubtype, RATES, buildHeader, dataBody, ethernetFrame, ie, parseDataBody, parseHeader, parseIes,
 } from "./ieee80211.ts";
 import type { Medium, Position, RadioNode } from "./medium.ts";
+import type { Rng } from "../core/rng.ts";
 import { macString } from "./ap.ts";
 import { HalError, WifiEvent } from "../generated/hal.ts";
 
@@ -26,6 +27,15 @@ const AUTH_TIMEOUT_US = 100_000;
 const JOIN_TRIES = 3;
 /** Missed beacons before the blob reports beacon loss (ESP-IDF: about 6 s by default; tunable). */
 export const BEACON_LOSS_INTERVALS = 10;
+/** RSSI reporting (WifiEvent.Rssi, docs/wifi-hal.md). The blob keeps an average of the
+ * associated AP's beacon RSSI and posts WIFI_EVENT_STA_BSS_RSSI_LOW once when that average
+ * falls below the threshold armed with esp_wifi_set_rssi_threshold ("if average rssi gets
+ * lower than threshold", ESP-IDF esp_wifi.h); the host also polls esp_wifi_sta_get_ap_info
+ * and reports changes. The threshold mirrors the driver's default roamRssiDbm; the filter
+ * constant is ours (ESP-IDF does not document the blob's). */
+export const RSSI_LOW_THRESHOLD_DBM = -75;
+export const RSSI_REPORT_STEP_DB = 3;
+const RSSI_AVERAGE_WEIGHT = 1 / 16;
 
 interface Key { key: Buffer; lastPn: bigint }
 
@@ -51,12 +61,17 @@ export class Esp32WifiRadio implements RadioNode {
   private beaconTimer: EventHandle | null = null;
   private lastBeaconAt = 0;
   private apBeaconIntervalUs = 100 * TU_US;
+  /** Averaged beacon RSSI of the associated AP and the value last reported. */
+  private beaconRssi = 0;
+  private reportedRssi = 0;
+  private fading: Rng;
 
   constructor(private readonly scheduler: Scheduler, private readonly medium: Medium, opts: { name?: string; mac: Uint8Array; position?: Position }) {
     this.name = opts.name ?? "sta";
     this.mac = Buffer.from(opts.mac);
     this.position = opts.position ?? { x: 5, y: 0 };
     medium.add(this);
+    this.fading = medium.fadingStream(`${this.name} beacon rssi`);
   }
 
   // ---- HAL operations ----
@@ -209,13 +224,23 @@ export class Esp32WifiRadio implements RadioNode {
   // Beacon-loss watch: the blob counts missed beacons. The AP's beacons are computed, not
   // sent (see AccessPoint.startBeacons): a beacon is "heard" while the AP is powered, on our
   // channel and in range.
-  private watchBeacons(ap: RadioNode & { beaconIntervalTu?: number }): void {
+  // Each check covers the two beacons sent since the last one: those heard feed the RSSI
+  // average, and at most one Rssi report follows.
+  private watchBeacons(ap: RadioNode & { beaconIntervalTu?: number }, assocRssi: number): void {
     this.apBeaconIntervalUs = (ap.beaconIntervalTu ?? 100) * TU_US;
     this.lastBeaconAt = this.scheduler.now;
+    this.beaconRssi = this.reportedRssi = assocRssi;
     const check = () => {
       if (!this.associated) return;
       const heard = ap.powered && ap.channel === this.channel && this.medium.meanRssi(ap, this) >= this.medium.opts.sensitivityDbm;
-      if (heard) this.lastBeaconAt = this.scheduler.now;
+      if (heard) {
+        this.lastBeaconAt = this.scheduler.now;
+        for (let i = 0; i < 2; i++) {
+          const rssi = this.medium.sampleRssi(ap, this, this.fading);
+          if (rssi >= this.medium.opts.sensitivityDbm) this.beaconRssi += RSSI_AVERAGE_WEIGHT * (rssi - this.beaconRssi);
+        }
+        this.reportRssiChange();
+      }
       if (this.scheduler.now - this.lastBeaconAt >= BEACON_LOSS_INTERVALS * this.apBeaconIntervalUs) {
         const bssid = this.bssid!;
         this.leaveQuietly();
@@ -225,6 +250,16 @@ export class Esp32WifiRadio implements RadioNode {
       this.beaconTimer = this.scheduler.after(this.apBeaconIntervalUs * 2, check, `${this.name} beacon watch`);
     };
     this.beaconTimer = this.scheduler.after(this.apBeaconIntervalUs * 2, check, `${this.name} beacon watch`);
+  }
+
+  /** Reports the average when it moved RSSI_REPORT_STEP_DB from the last report (the host's
+   * poll) or fell below RSSI_LOW_THRESHOLD_DBM (WIFI_EVENT_STA_BSS_RSSI_LOW). */
+  private reportRssiChange(): void {
+    const avg = Math.round(this.beaconRssi);
+    const crossedLow = avg < RSSI_LOW_THRESHOLD_DBM && this.reportedRssi >= RSSI_LOW_THRESHOLD_DBM;
+    if (!crossedLow && Math.abs(avg - this.reportedRssi) < RSSI_REPORT_STEP_DB) return;
+    this.reportedRssi = avg;
+    this.client?.wifiEvent(WifiEvent.Rssi, avg, new Uint8Array(0));
   }
 
   // ---- air ----
@@ -248,8 +283,10 @@ export class Esp32WifiRadio implements RadioNode {
         this.joining = null;
         this.bssid = j.bssid;
         this.associated = true;
-        this.watchBeacons(from as RadioNode & { beaconIntervalTu?: number });
+        this.watchBeacons(from as RadioNode & { beaconIntervalTu?: number }, rssi);
         this.client?.wifiEvent(WifiEvent.Associated, 0, Buffer.concat([j.bssid, Buffer.of(j.channel), u16le(body.readUInt16LE(4) & 0x3fff)]));
+        // The host reads esp_wifi_sta_get_ap_info right after WIFI_EVENT_STA_CONNECTED.
+        if (this.associated) this.client?.wifiEvent(WifiEvent.Rssi, rssi, new Uint8Array(0));
       } else if ((h.subtype === MgmtSubtype.Deauth || h.subtype === MgmtSubtype.Disassoc) && this.bssid && h.a2.equals(this.bssid)) {
         const reason = body.length >= 2 ? body.readUInt16LE(0) : 0;
         const bssid = this.bssid;

@@ -105,3 +105,48 @@ test("association to an AP that does not answer fails with no-response after ret
   const failed = sup.events.find((e) => e.event === WifiEvent.AssocFailed)!;
   assert.equal(failed.status, 0xffff);
 });
+
+// RSSI reports (WifiEvent.Rssi): one on association, then from the averaged beacon RSSI.
+const BEACON_CHECK_US = 2 * 100 * 1024;
+const rssiReports = (sup: TestSupplicant) => sup.events.filter((e) => e.event === WifiEvent.Rssi);
+
+test("the AP's RSSI is reported right after association, then not again while nothing moves", () => {
+  const { scheduler, medium, ap, radio } = wifiWorld();
+  const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
+  sup.join(6);
+  scheduler.runUntil(200_000);
+  const assoc = sup.events.findIndex((e) => e.event === WifiEvent.Associated);
+  assert.ok(assoc >= 0);
+  const first = sup.events[assoc + 1];
+  assert.equal(first.event, WifiEvent.Rssi, "the report follows Associated");
+  assert.equal(first.data.length, 0);
+  assert.ok(Math.abs(first.status - medium.meanRssi(ap, radio)) <= 6, `${first.status} dBm near the mean ${medium.meanRssi(ap, radio).toFixed(1)}`);
+  scheduler.runUntil(20e6);
+  // Fading alone (2 dB) rarely moves the average 3 dB: at most the first sample's error is corrected.
+  assert.ok(rssiReports(sup).length <= 2, `${rssiReports(sup).length} reports while standing still`);
+});
+
+test("a station walking away gets falling RSSI reports, one per beacon check at most, and the low threshold is reported", () => {
+  const { scheduler, medium, ap, radio } = wifiWorld();
+  const sup = new TestSupplicant(radio, "correct horse", "lab", ap.mac);
+  sup.join(6);
+  scheduler.runUntil(200_000);
+  assert.ok(radio.isAssociated);
+  const times: number[] = [];
+  radio.client = { ...radio.client!, wifiEvent: (event, status, data) => { sup.events.push({ event, status, data }); if (event === WifiEvent.Rssi) times.push(scheduler.now); } };
+  // 5 m -> 120 m at 4 m/s (about -41 dBm -> -82 dBm), then stand still for 10 s.
+  for (let t = 0; t <= 29e6; t += 100_000) {
+    radio.position = { x: 5 + (115 * t) / 29e6, y: 0 };
+    scheduler.runUntil(200_000 + t);
+  }
+  scheduler.runUntil(40e6);
+  assert.ok(radio.isAssociated, "still associated at -82 dBm");
+  const values = rssiReports(sup).map((e) => e.status);
+  assert.ok(values.length >= 8, `reports: ${values}`);
+  for (let i = 1; i < values.length; i++) assert.ok(values[i] < values[i - 1], `falling: ${values}`);
+  assert.ok(Math.abs(values.at(-1)! - medium.meanRssi(ap, radio)) <= 3, `the last report ${values.at(-1)} tracks the mean ${medium.meanRssi(ap, radio).toFixed(1)}`);
+  assert.ok(values.some((v) => v < -75), "below the roaming threshold");
+  // No storm: never two reports in one beacon check, and about one per 3 dB fallen.
+  for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= BEACON_CHECK_US, `reports ${times[i - 1]} and ${times[i]} µs`);
+  assert.ok(values.length <= (values[0] - values.at(-1)!) / 3 + 3, `${values.length} reports for ${values[0] - values.at(-1)!} dB`);
+});

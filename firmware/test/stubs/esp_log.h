@@ -1,0 +1,1 @@
+/* Host stand-in: logging is not used by the code under test. */
