@@ -194,6 +194,7 @@ export class Esp32Wifi extends NetDriver {
         break;
       case WifiState.Connected:
         if (this.roamScan && now >= this.scanDeadline) this.scanDone(now);
+        else if (this.roamDue(now)) this.onRssi(this.rssi, now); // still weak after the hold-off: look again
         break;
       default: break;
     }
@@ -207,7 +208,7 @@ export class Esp32Wifi extends NetDriver {
       case WifiState.Joining:
       case WifiState.Handshake: return this.deadline;
       case WifiState.Scanning: return this.scanDeadline;
-      case WifiState.Connected: return this.roamScan ? this.scanDeadline : NO_DEADLINE;
+      case WifiState.Connected: return this.roamScan ? this.scanDeadline : this.weakSignal() ? this.roamAfter : NO_DEADLINE;
       default: return NO_DEADLINE;
     }
   }
@@ -256,6 +257,7 @@ export class Esp32Wifi extends NetDriver {
   stop(now: i64): void {
     this.enabled = false;
     if (this.state == WifiState.Joining || this.state == WifiState.Handshake || this.state == WifiState.Connected) wifi_leave(REASON_LEAVING);
+    this.linkDown(now);
     this.supplicant.reset();
     this.setState(WifiState.Idle, now);
   }
@@ -602,6 +604,10 @@ export class Esp32Wifi extends NetDriver {
     this.roamAfter = now + this.cfg.roamHoldoffUs;
     this.startScan(now, true);
   }
+
+  /** The last RSSI report is below the roaming threshold (0: none yet). */
+  private weakSignal(): bool { return this.rssi != 0 && this.rssi < this.cfg.roamRssiDbm; }
+  private roamDue(now: i64): bool { return !this.roamScan && this.weakSignal() && now >= this.roamAfter; }
 
   private evaluateRoam(now: i64): void {
     if (this.state != WifiState.Connected) return;

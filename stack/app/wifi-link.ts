@@ -69,6 +69,7 @@ export class WifiLink extends WifiListener {
     this.settings = fp;
     wifi.stop(now);
     wifi.known.clear();
+    wifi.pmkCache.clear(); // the config store is the truth: a forgotten network's PMK goes too
     for (let s = 0; s < WIFI_SLOTS; s++) {
       const n = slotSsidLen(s);
       if (n == 0) continue;

@@ -108,6 +108,14 @@ test("roaming within one SSID: on beacon loss to the other AP, and on weak RSSI 
   w.event(WifiEvent.Rssi, -85);
   w.run(2e6);
   assert.equal(w.stat(Stat.scans), scans);
+  // Walk away from both APs and stay there: the signal is weak and flat (the radio reports
+  // only changes), no BSS is better, and the driver keeps looking once per hold-off.
+  w.radio.position = { x: -95, y: 0 };
+  w.run(3e6);
+  const weakScans = w.stat(Stat.scans);
+  w.run(65e6);
+  assert.ok(w.linkUp, "still connected");
+  assert.ok(w.stat(Stat.scans) - weakScans >= 2, `roam scans while weak: ${w.stat(Stat.scans) - weakScans}`);
 });
 
 test("GTK rekey: group key handshake answered, the new GTK installed with its RSC, broadcast still flows", async () => {
