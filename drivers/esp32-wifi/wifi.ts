@@ -63,6 +63,13 @@ export enum WifiFailure {
   BadCredentials = 10,
 }
 
+/** The receiver of a scan someone asked for (console `wifi scan`, Improv): every BSS heard,
+ *  known or not, then the end of the scan. security: an RsnResult (Ok: joinable by us). */
+export abstract class ScanObserver {
+  abstract onBss(bssid: usize, ssid: usize, ssidLen: i32, channel: i32, rssi: i32, security: i32, open: bool, now: i64): void;
+  abstract onScanDone(now: i64): void;
+}
+
 /** Optional observer of state changes and failures (the application, the console). */
 export abstract class WifiListener {
   abstract onWifiStatus(state: WifiState, failure: WifiFailure, code: i32, now: i64): void;
@@ -139,6 +146,8 @@ export class Esp32Wifi extends NetDriver {
   private params: usize = reserve(JOIN_PARAMS_MAX);
   private rnd: usize = reserve(4);
   private connectedAt: i64 = 0;
+  private scanObserver: ScanObserver | null = null;
+  private observerDeadline: i64 = NO_DEADLINE;
   // Statistics
   connects: u32 = 0;
   roams: u32 = 0;
@@ -169,9 +178,10 @@ export class Esp32Wifi extends NetDriver {
   }
 
   poll(now: i64): i64 {
+    if (this.scanObserver !== null && now >= this.observerDeadline) this.endObservedScan(now); // no ScanDone came
     switch (this.state) {
       case WifiState.Backoff:
-        if (now >= this.deadline) this.connect(now);
+        if (now >= this.deadline && this.scanObserver === null) this.connect(now); // after the user's scan
         break;
       case WifiState.Scanning:
         if (now >= this.scanDeadline) this.scanDone(now);
@@ -202,6 +212,13 @@ export class Esp32Wifi extends NetDriver {
   }
 
   nextDeadline(now: i64): i64 {
+    const d = this.ownDeadline(now);
+    if (this.scanObserver === null) return d;
+    // While a user's scan runs, a due reconnect waits for it (see poll).
+    return this.state == WifiState.Backoff || d < this.observerDeadline ? this.observerDeadline : d;
+  }
+
+  private ownDeadline(now: i64): i64 {
     switch (this.state) {
       case WifiState.DerivingPmk: return now; // the next slice as soon as the host loop comes round
       case WifiState.Backoff:
@@ -262,6 +279,31 @@ export class Esp32Wifi extends NetDriver {
     this.setState(WifiState.Idle, now);
   }
 
+  /**
+   * Scans for every network in range on behalf of `observer` (results as they come, then
+   * onScanDone). Joins in progress refuse (false); while connected it is a background scan,
+   * and a scan of our own already running is shared.
+   */
+  scanFor(observer: ScanObserver, now: i64): bool {
+    if (this.scanObserver !== null || this.state == WifiState.Joining || this.state == WifiState.Handshake) return false;
+    if (this.state != WifiState.Scanning && !this.roamScan) {
+      const p = this.params;
+      store<u8>(p, 1);            // active
+      store<u8>(p + 1, 0);        // all channels
+      store<u16>(p + 2, <u16>this.cfg.scanDwellMs);
+      if (wifi_scan(p, 4) != HalError.Ok) return false;
+    }
+    this.scanObserver = observer;
+    this.observerDeadline = now + <i64>(13 * this.cfg.scanDwellMs) * 1000 + 2_000_000;
+    return true;
+  }
+
+  private endObservedScan(now: i64): void {
+    const o = this.scanObserver;
+    this.scanObserver = null;
+    if (o !== null) o.onScanDone(now);
+  }
+
   lastFailure(): WifiFailure { return this.failure; }
   /** The 802.11 status/reason code (or RsnResult) that goes with lastFailure(). */
   failureCode(): i32 { return this.code; }
@@ -278,8 +320,9 @@ export class Esp32Wifi extends NetDriver {
 
   onWifiEvent(event: i32, status: i32, data: usize, len: i32, now: i64): void {
     switch (event) {
-      case WifiEvent.ScanResult: this.onScanResult(data, len); break;
+      case WifiEvent.ScanResult: this.onScanResult(data, len, now); break;
       case WifiEvent.ScanDone:
+        if (this.scanObserver !== null) this.endObservedScan(now);
         if (this.state == WifiState.Scanning || this.roamScan) this.scanDone(now);
         break;
       case WifiEvent.Associated: this.onAssociated(data, len, now); break;
@@ -371,20 +414,23 @@ export class Esp32Wifi extends NetDriver {
     this.setState(WifiState.Scanning, now);
   }
 
-  private onScanResult(data: usize, len: i32): void {
-    if (this.state != WifiState.Scanning && !this.roamScan) return;
+  private onScanResult(data: usize, len: i32, now: i64): void {
+    const observer = this.scanObserver;
+    if (this.state != WifiState.Scanning && !this.roamScan && observer === null) return;
     if (len < 16) { count(Counter.WifiDropMalformed); return; }
     const ssidLen = <i32>load<u8>(data + 13);
     if (ssidLen > 32 || len < 16 + ssidLen) { count(Counter.WifiDropMalformed); return; }
     const ieLen = <i32>load<u16>(data + 14 + ssidLen);
     if (len < 16 + ssidLen + ieLen) { count(Counter.WifiDropMalformed); return; }
-    const k = this.known.find(data + 14, ssidLen);
-    if (k < 0) return;
-    this.seenKnown = true;
     const ies = data + 16 + ssidLen;
     const capability = <i32>load<u16>(data + 11);
     let verdict = classifyBss(ies, ieLen, (capability & 0x10) != 0);
     const open = Security.open;
+    if (observer !== null) observer.onBss(data, data + 14, ssidLen, load<u8>(data + 6), load<i8>(data + 7), verdict, open, now);
+    if (this.state != WifiState.Scanning && !this.roamScan) return;
+    const k = this.known.find(data + 14, ssidLen);
+    if (k < 0) return;
+    this.seenKnown = true;
     let rsnPtr: usize = 0;
     let rsnLen = 0;
     if (verdict == RsnResult.Ok && !open) {

@@ -13,11 +13,12 @@ import { reserve } from "../runtime/memory";
 import { configStore } from "../config/store";
 import { VType, WIFI_SLOTS } from "../config/schema";
 import { wifiKey, wifiKeyPtr, pmkKey, bssKey, slotSsidLen, slotSsidPtr, slotPrio } from "../config/wifi";
-import { improvSetConnector, improvWifiResult } from "../console/improv";
+import { improvSetConnector, improvSetScanner, improvWifiResult, improvScanResult, improvScanDone } from "../console/improv";
 import { shell, Args, Reply } from "../console/index";
 import { NetStack } from "../net/stack";
 import { InterfaceConfig } from "../net/interface";
-import { Esp32Wifi, WifiListener, WifiState, WifiFailure } from "../../drivers/esp32-wifi/wifi";
+import { Esp32Wifi, WifiListener, WifiState, WifiFailure, ScanObserver } from "../../drivers/esp32-wifi/wifi";
+import { RsnResult } from "../../drivers/esp32-wifi/rsn";
 import { PMK_RECORD_SIZE, BSS_RECORD_SIZE } from "../../drivers/esp32-wifi/networks";
 
 const SECRET_MAX: i32 = 64;
@@ -40,6 +41,8 @@ export class WifiLink extends WifiListener {
 
   /** Creates the driver and its interface when the board has Wi-Fi. Call during System.init. */
   init(net: NetStack): void {
+    shell.register("wifi status", "wifi status            Wi-Fi state, network, signal, last failure", cmdWifiStatus);
+    shell.register("wifi scan", "wifi scan              networks in range: BSSID, channel, RSSI, security, SSID", cmdWifiScan);
     if (board_info(BoardKey.HasWifi) <= 0) return;
     const mac = this.record;
     if (factory_mac(MacKind.WifiStation, mac) != 0) {
@@ -56,7 +59,7 @@ export class WifiLink extends WifiListener {
     this.ifIndex = iface.index;
     this.net = net;
     improvSetConnector(improvConnect);
-    shell.register("wifi status", "wifi status            Wi-Fi state, network, signal, last failure", cmdWifiStatus);
+    improvSetScanner(improvScan);
   }
 
   /** After a config commit: reloads the known networks when the wifi.N.* keys changed. */
@@ -182,6 +185,63 @@ function mixKey(h: u32, keyLen: i32): u32 {
 }
 
 export const wifiLink = new WifiLink();
+
+/** A user's scan goes to whoever asked: the console (a deferred reply, a line per BSS) and/or Improv. */
+class ScanToUsers extends ScanObserver {
+  console: bool = false;
+  improv: bool = false;
+
+  onBss(bssid: usize, ssid: usize, ssidLen: i32, channel: i32, rssi: i32, security: i32, open: bool, now: i64): void {
+    if (this.improv) improvScanResult(ssid, ssidLen, rssi, !open);
+    if (!this.console) return;
+    const r = shell.reply;
+    for (let i = 0; i < 6; i++) {
+      const b = <u32>load<u8>(bssid + i);
+      store<u8>(bssidText + 3 * i, hexDigit(b >> 4));
+      store<u8>(bssidText + 3 * i + 1, hexDigit(b & 15));
+      if (i < 5) store<u8>(bssidText + 3 * i + 2, 58);
+    }
+    // "ch 6 rssi -45 wpa2-psk <ssid>": the SSID last, so one with spaces still parses.
+    r.fieldStartBytes(bssidText, 17);
+    r.quote();
+    r.part("ch "); r.partU32(channel); r.part(" rssi ");
+    if (rssi < 0) { r.part("-"); r.partU32(-rssi); } else r.partU32(rssi);
+    if (security != RsnResult.Ok) r.part(security == RsnResult.Wpa1Only ? " wpa1 " : " unsupported ");
+    else r.part(open ? " open " : " wpa2-psk ");
+    r.partBytes(ssid, ssidLen);
+    r.quote();
+    r.endField();
+  }
+
+  onScanDone(now: i64): void {
+    if (this.improv) { this.improv = false; improvScanDone(); }
+    if (this.console) { this.console = false; shell.finishDeferred(); }
+  }
+}
+
+const scanUsers = new ScanToUsers();
+const bssidText = reserve(17);
+
+function hexDigit(v: u32): u8 { return <u8>(v < 10 ? 48 + v : 87 + v); }
+
+function cmdWifiScan(a: Args, r: Reply, now: i64): void {
+  const wifi = wifiLink.driver;
+  if (!wifi) { r.fail("unsupported", "this board has no Wi-Fi"); return; }
+  if (!scanUsers.console && !scanUsers.improv && !wifi.scanFor(scanUsers, now)) { r.fail("busy", "busy joining a network; try again"); return; }
+  scanUsers.console = true;
+  r.deferred = true;
+  shell.onCancel(cancelConsoleScan);
+}
+
+function cancelConsoleScan(): void { scanUsers.console = false; }
+
+function improvScan(now: i64): bool {
+  const wifi = wifiLink.driver;
+  if (!wifi) return false;
+  if (!scanUsers.console && !scanUsers.improv && !wifi.scanFor(scanUsers, now)) return false;
+  scanUsers.improv = true;
+  return true;
+}
 
 /** Improv stored the credentials (and committed): the reload after that commit joins them. */
 function improvConnect(slot: i32, now: i64): void {

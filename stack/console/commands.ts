@@ -1,5 +1,5 @@
 // Built-in console commands: help, status, config ..., log level, reboot, wifi join/forget/list
-// (and a `wifi scan` placeholder the Wi-Fi part replaces by registering its own).
+// (`wifi status` and `wifi scan` belong to the Wi-Fi part: stack/app/wifi-link.ts).
 import { system_reboot, HAL_ABI_VERSION, LogLevel } from "../../hal/generated/hal";
 import { counterValue, Counter } from "../runtime/counters";
 import { memStat } from "../runtime/memory";
@@ -32,7 +32,6 @@ export function registerBuiltins(): void {
   shell.register("wifi join", "wifi join <ssid> [pass] remember a network (quote names with spaces)", cmdWifiJoin);
   shell.register("wifi forget", "wifi forget <ssid>     forget a network", cmdWifiForget);
   shell.register("wifi list", "wifi list              known networks", cmdWifiList);
-  shell.register("wifi scan", "wifi scan              list nearby networks", cmdWifiScan);
 }
 
 function cmdHelp(a: Args, r: Reply, now: i64): void {
@@ -262,6 +261,3 @@ function cmdWifiList(a: Args, r: Reply, now: i64): void {
   }
 }
 
-function cmdWifiScan(a: Args, r: Reply, now: i64): void {
-  r.fail("unsupported", "scan is not available: this build has no Wi-Fi driver yet");
-}

@@ -136,6 +136,7 @@ export class Reply {
   /** Building a string value piecewise: quote(), part()..., quote(). */
   quote(): void { if (this.machine) putc(34); }
   @ascii part<T>(s: T): void { if (this.machine) putJsonText(s); else puts(s); }
+  partBytes(p: usize, n: i32): void { for (let i = 0; i < n; i++) { const c = <i32>load<u8>(p + i); if (this.machine) putJsonChar(c); else putc(c); } }
   partU32(v: u32): void { putU32(v); }
   partHex(v: u32, digits: i32): void { putHex(v, digits); }
   valU32(v: u32): void { putU32(v); }

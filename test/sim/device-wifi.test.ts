@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
 import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN } from "../../sim/topologies.ts";
 import { measureWifiTimes } from "../../bench/wifi-device.ts";
-import { ImprovScanner, ImprovType, ImprovState, ImprovCmd, wifiSettingsFrame, parseRpcResult } from "../../tools/cli/improv.ts";
+import { ImprovScanner, ImprovType, ImprovState, ImprovCmd, wifiSettingsFrame, parseRpcResult, rpcFrame } from "../../tools/cli/improv.ts";
+import { AccessPoint } from "../../sim/wifi/ap.ts";
 
 const WIFI_BOUND = /net: if1 (\d+\.\d+\.\d+\.\d+)\/24/;
 
@@ -117,4 +118,24 @@ test("wifi forget leaves the network and takes the interface down; the cached PM
   world.runUntil(() => wifi.ap.counters.handshakesCompleted === 2, 20 * SECOND);
   assert.equal(machine(world, dev, "wifi status").data.pmk_derivations, 2);
   assert.equal(world.timeline.entries.filter((e) => /wifi: deriving the PMK/.test(e.text)).length, 2);
+});
+
+test("wifi scan lists every network in range (known or not, with its security); Improv's scan gets the same", () => {
+  const { world, wifi, dev } = boardOnBoth(10);
+  // A second network, open, next to the lab's WPA2 AP.
+  new AccessPoint(world.scheduler, world.rng.fork("cafe"), wifi.medium, { ssid: "Cafe Free", passphrase: null, channel: 1, bssid: "02:00:00:00:0b:01", position: { x: 10, y: 0 } });
+  const reply = machine(world, dev, "wifi scan");
+  assert.ok(reply?.ok, JSON.stringify(reply));
+  assert.match(reply.data["02:00:00:00:0a:01"], /^ch 6 rssi -\d+ wpa2-psk wasmnet-lab$/);
+  assert.match(reply.data["02:00:00:00:0b:01"], /^ch 1 rssi -\d+ open Cafe Free$/);
+  const scanner = new ImprovScanner();
+  const packets: { type: number; data: Uint8Array }[] = [];
+  dev.onUart((_p, bytes) => packets.push(...scanner.push(bytes).packets));
+  dev.uartInput(0, rpcFrame(ImprovCmd.Scan));
+  world.runFor(2 * SECOND);
+  const results = packets.filter((p) => p.type === ImprovType.RpcResult).map((p) => parseRpcResult(p.data)!);
+  assert.deepEqual(results.at(-1), { cmd: ImprovCmd.Scan, strings: [] }, "the empty result ends the list");
+  const names = results.slice(0, -1).map((r) => r.strings[0]).sort();
+  assert.deepEqual(names, ["Cafe Free", "wasmnet-lab"]);
+  assert.deepEqual(results.find((r) => r.strings[0] === "Cafe Free")!.strings[2], "NO");
 });

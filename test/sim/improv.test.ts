@@ -74,7 +74,7 @@ test("provisioning failure and timeout report 'unable to connect'; no Wi-Fi part
   assert.deepEqual(plain.command("wifi list").data, { "wifi.0.ssid": "Net2" });
 });
 
-test("device info, scan (empty until Wi-Fi lands), hostname, unknown command", () => {
+test("device info, scan (empty without a Wi-Fi part: the console harness has none), hostname, unknown command", () => {
   const b = new HarnessBoard();
   b.command("config set hostname porch-light"); b.command("config commit");
   let p = exchange(b, rpcFrame(ImprovCmd.DeviceInfo));
