@@ -219,7 +219,7 @@ export class Ipv4 extends IpReceiver {
 
   private firstUp(): NetInterface | null {
     for (let i = 0; i < this.interfaces.length; i++) {
-      const f = this.interfaces[i];
+      const f = unchecked(this.interfaces[i]);
       if (f && f.up) return f;
     }
     return null;
@@ -227,7 +227,7 @@ export class Ipv4 extends IpReceiver {
 
   private handlerFor(protocol: u32): IpProtocolHandler | null {
     for (let i = 0; i < this.handlers.length; i++) {
-      if (this.protocols[i] == protocol) return this.handlers[i];
+      if (unchecked(this.protocols[i]) == protocol) return unchecked(this.handlers[i]);
     }
     return null;
   }

@@ -36,16 +36,16 @@ export class RouteTable {
     const d = dest & prefixMask(prefixLen);
     let slot = -1;
     for (let i = 0; i < this.capacity; i++) {
-      if (!this.used[i]) { if (slot < 0) slot = i; continue; }
+      if (!unchecked(this.used[i])) { if (slot < 0) slot = i; continue; }
       if (this.dest[i] == d && this.prefix[i] == prefixLen && this.iface[i] == ifIndex) { slot = i; break; }
     }
     if (slot < 0) return false;
-    this.used[slot] = true;
-    this.dest[slot] = d;
-    this.prefix[slot] = prefixLen;
-    this.gw[slot] = gateway;
-    this.iface[slot] = ifIndex;
-    this.metricOf[slot] = metric;
+    unchecked(this.used[slot] = true);
+    unchecked(this.dest[slot] = d);
+    unchecked(this.prefix[slot] = prefixLen);
+    unchecked(this.gw[slot] = gateway);
+    unchecked(this.iface[slot] = ifIndex);
+    unchecked(this.metricOf[slot] = metric);
     return true;
   }
 
@@ -64,12 +64,12 @@ export class RouteTable {
   lookup(dst: u32): i32 {
     let best = NO_ROUTE;
     for (let i = 0; i < this.capacity; i++) {
-      if (!this.used[i]) continue;
-      const ifIndex = this.iface[i];
+      if (!unchecked(this.used[i])) continue;
+      const ifIndex = unchecked(this.iface[i]);
       if (ifIndex < 32 && (this.downMask & (<u32>1 << <u32>ifIndex)) != 0) continue;
-      const p = this.prefix[i];
-      if ((dst & prefixMask(p)) != this.dest[i]) continue;
-      if (best == NO_ROUTE || p > this.prefix[best] || (p == this.prefix[best] && this.metricOf[i] < this.metricOf[best])) best = i;
+      const p = unchecked(this.prefix[i]);
+      if ((dst & prefixMask(p)) != unchecked(this.dest[i])) continue;
+      if (best == NO_ROUTE || p > unchecked(this.prefix[best]) || (p == unchecked(this.prefix[best]) && unchecked(this.metricOf[i]) < unchecked(this.metricOf[best]))) best = i;
     }
     return best;
   }

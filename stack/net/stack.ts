@@ -90,7 +90,7 @@ export class NetStack {
   poll(now: i64): i64 {
     let next: i64 = NO_DEADLINE;
     for (let i = 0; i < this.count; i++) {
-      const iface = this.ip.interfaces[i];
+      const iface = unchecked(this.ip.interfaces[i]);
       if (iface) next = earliestOf(next, iface.poll(now));
     }
     return earliestOf(next, this.ping.poll(now));
