@@ -169,7 +169,7 @@ export class Ipv4 extends IpReceiver {
    * (DHCP: source 0.0.0.0, destination 255.255.255.255 before we have an address).
    */
   beginPacketOn(ifIndex: i32, src: u32, dst: u32, protocol: u32): usize {
-    const iface = ifIndex >= 0 && ifIndex < this.interfaces.length ? this.interfaces[ifIndex] : null;
+    const iface = ifIndex >= 0 && ifIndex < this.interfaces.length ? unchecked(this.interfaces[ifIndex]) : null;
     if (!iface || !iface.up) { count(Counter.IpDropNoRoute); return 0; }
     return this.open(iface, src, dst, protocol, dst);
   }

@@ -16,6 +16,10 @@ export class RouteTable {
   private metricOf: StaticArray<i32>;
   /** Bit i set: interface i is down. */
   private downMask: u32 = 0;
+  /** The last lookup (a reply goes where the request came from); any change clears it. */
+  private lastDst: u32 = 0;
+  private lastRoute: i32 = NO_ROUTE;
+  private lastValid: bool = false;
 
   constructor(capacity: i32 = 8) {
     this.capacity = capacity;
@@ -40,6 +44,7 @@ export class RouteTable {
       if (this.dest[i] == d && this.prefix[i] == prefixLen && this.iface[i] == ifIndex) { slot = i; break; }
     }
     if (slot < 0) return false;
+    this.lastValid = false;
     unchecked(this.used[slot] = true);
     unchecked(this.dest[slot] = d);
     unchecked(this.prefix[slot] = prefixLen);
@@ -51,17 +56,20 @@ export class RouteTable {
 
   /** Removes every route over an interface (before re-adding them for a new address). */
   removeInterface(ifIndex: i32): void {
+    this.lastValid = false;
     for (let i = 0; i < this.capacity; i++) if (this.iface[i] == ifIndex) this.used[i] = false;
   }
 
   setInterfaceUp(ifIndex: i32, up: bool): void {
     if (ifIndex < 0 || ifIndex >= 32) return;
+    this.lastValid = false;
     if (up) this.downMask &= ~(<u32>1 << <u32>ifIndex);
     else this.downMask |= <u32>1 << <u32>ifIndex;
   }
 
   /** The best route for dst, or NO_ROUTE. */
   lookup(dst: u32): i32 {
+    if (this.lastValid && dst == this.lastDst) return this.lastRoute;
     let best = NO_ROUTE;
     for (let i = 0; i < this.capacity; i++) {
       if (!unchecked(this.used[i])) continue;
@@ -71,6 +79,9 @@ export class RouteTable {
       if ((dst & prefixMask(p)) != unchecked(this.dest[i])) continue;
       if (best == NO_ROUTE || p > unchecked(this.prefix[best]) || (p == unchecked(this.prefix[best]) && unchecked(this.metricOf[i]) < unchecked(this.metricOf[best]))) best = i;
     }
+    this.lastDst = dst;
+    this.lastRoute = best;
+    this.lastValid = true;
     return best;
   }
 

@@ -57,7 +57,7 @@ export class NetStack {
   }
 
   iface(index: i32): NetInterface | null {
-    return index >= 0 && index < this.count ? this.ip.interfaces[index] : null;
+    return index >= 0 && index < this.count ? unchecked(this.ip.interfaces[index]) : null;
   }
 
   /**
