@@ -623,13 +623,19 @@ export class Enc28j60 extends NetDriver {
 
   // ---- SPI primitives ----
 
-  private spi(out: usize, outLen: i32, into: usize, inLen: i32): void {
+  // @ts-ignore: decorator
+  @inline private spi(out: usize, outLen: i32, into: usize, inLen: i32): void {
     this.spiTransactions++;
     if (spi_transfer(this.spiDevice, out, outLen, into, inLen) < 0) this.spiErrors++;
   }
 
-  private selectBank(reg: i32): void {
-    if (reg & REG_COMMON) return;
+  /** Inlined check (the packet paths stay in bank 0); switching is the rare call. */
+  // @ts-ignore: decorator
+  @inline private selectBank(reg: i32): void {
+    if ((reg & REG_COMMON) == 0 && ((reg >> 5) & 3) != this.bank) this.switchBank(reg);
+  }
+
+  private switchBank(reg: i32): void {
     const want = (reg >> 5) & 3;
     const clear = this.bank & ~want, set = want & ~this.bank;
     if (clear) this.command(Op.BFC, Reg.ECON1, clear);

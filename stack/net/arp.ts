@@ -92,18 +92,18 @@ export class Arp {
   /** The cached MAC for ip (a pointer into the cache), or 0. */
   lookup(ip: u32): usize {
     const i = this.find(ip);
-    return i >= 0 && this.state[i] == REACHABLE ? this.macs + <usize>(i * 6) : 0;
+    return i >= 0 && unchecked(this.state[i]) == REACHABLE ? this.macs + <usize>(i * 6) : 0;
   }
 
   /** Slot i for the console's `arp`: its address (0 when free), MAC and whether resolved. */
-  slotIp(i: i32): u32 { return i >= 0 && i < this.capacity && this.state[i] != FREE ? this.ip[i] : 0; }
+  slotIp(i: i32): u32 { return i >= 0 && i < this.capacity && unchecked(this.state[i]) != FREE ? unchecked(this.ip[i]) : 0; }
   slotMac(i: i32): usize { return this.macs + <usize>(i * 6); }
-  slotResolved(i: i32): bool { return i >= 0 && i < this.capacity && this.state[i] == REACHABLE; }
+  slotResolved(i: i32): bool { return i >= 0 && i < this.capacity && unchecked(this.state[i]) == REACHABLE; }
 
   /** Number of entries in use (both states), for tests and the console. */
   entries(): i32 {
     let n = 0;
-    for (let i = 0; i < this.capacity; i++) if (this.state[i] != FREE) n++;
+    for (let i = 0; i < this.capacity; i++) if (unchecked(this.state[i]) != FREE) n++;
     return n;
   }
 
@@ -114,10 +114,10 @@ export class Arp {
    */
   output(frame: usize, len: i32, nextHop: u32, now: i64): bool {
     let i = this.find(nextHop);
-    if (i >= 0 && this.state[i] == REACHABLE) {
+    if (i >= 0 && unchecked(this.state[i]) == REACHABLE) {
       const mac = this.macs + <usize>(i * 6);
-      if (this.deadline[i] - now < REFRESH_WINDOW_US && now >= this.refreshAfter[i]) {
-        this.refreshAfter[i] = now + RETRY_US;
+      if (unchecked(this.deadline[i]) - now < REFRESH_WINDOW_US && now >= unchecked(this.refreshAfter[i])) {
+        unchecked(this.refreshAfter[i] = now + RETRY_US);
         this.sendRequest(nextHop, mac, now);
       }
       macCopy(frame, mac);
@@ -125,10 +125,11 @@ export class Arp {
     }
     if (i < 0) {
       i = this.allocate(now);
-      this.state[i] = INCOMPLETE;
-      this.ip[i] = nextHop;
-      this.tries[i] = 1;
-      this.deadline[i] = now + RETRY_US;
+      unchecked(this.state[i] = INCOMPLETE);
+      unchecked(this.ip[i] = nextHop);
+      unchecked(this.tries[i] = 1);
+      unchecked(this.deadline[i] = now + RETRY_US);
+      this.wake(now + RETRY_US);
       this.sendRequest(nextHop, 0, now);
     }
     return this.enqueue(frame, len, nextHop);
@@ -160,7 +161,7 @@ export class Arp {
     if (tpa != this.ourIp || this.ourIp == 0) return;
     if (!merged && spa != 0) {
       const i = this.allocate(now);
-      this.ip[i] = spa;
+      unchecked(this.ip[i] = spa);
       this.confirm(i, sha, now);
     }
     if (p.op == ArpOp.Request) this.send(ArpOp.Reply, sha, sha, spa, now);
@@ -171,6 +172,7 @@ export class Arp {
     if (this.ourIp == 0) { this.announceLeft = 0; return; }
     this.announceLeft = ANNOUNCE_COUNT;
     this.announceAt = now;
+    this.wake(now);
     this.poll(now);
   }
 
@@ -188,13 +190,21 @@ export class Arp {
   clear(): void {
     for (let i = 0; i < this.capacity; i++) this.state[i] = FREE;
     for (let s = 0; s < this.queueSlots; s++) {
-      if (this.slotLen[s] > 0) count(Counter.ArpQueueDrops);
-      this.slotLen[s] = 0;
+      if (unchecked(this.slotLen[s]) > 0) count(Counter.ArpQueueDrops);
+      unchecked(this.slotLen[s] = 0);
     }
   }
 
+  /** The earliest deadline poll() reported, or earlier; poll() does nothing before it. */
+  private due: i64 = 0;
+  // @ts-ignore: decorator
+  @inline private wake(at: i64): void { if (at < this.due) this.due = at; }
+
   /** Runs retries, give-ups, expiry and announcements due at now; returns the next deadline. */
   poll(now: i64): i64 {
+    // Nothing is due before `due` (every place that sets an earlier deadline lowers it), so
+    // the per-event System.poll does not walk the cache each time.
+    if (now < this.due) return this.due;
     let next: i64 = NO_DEADLINE;
     if (this.announceLeft > 0 && now >= this.announceAt) {
       // RFC 5227 §2.3: an ARP request with sender and target both our address.
@@ -204,30 +214,31 @@ export class Arp {
     }
     if (this.announceLeft > 0) next = this.announceAt;
     for (let i = 0; i < this.capacity; i++) {
-      const st = this.state[i];
+      const st = unchecked(this.state[i]);
       if (st == FREE) continue;
-      if (now >= this.deadline[i]) {
+      if (now >= unchecked(this.deadline[i])) {
         if (st == REACHABLE) {
-          this.state[i] = FREE;
+          unchecked(this.state[i] = FREE);
           continue;
         }
-        if (this.tries[i] >= MAX_TRIES) {
+        if (unchecked(this.tries[i]) >= MAX_TRIES) {
           count(Counter.ArpResolveFailures);
-          this.dropQueued(this.ip[i]);
-          this.state[i] = FREE;
+          this.dropQueued(unchecked(this.ip[i]));
+          unchecked(this.state[i] = FREE);
           continue;
         }
-        this.tries[i]++;
-        this.deadline[i] = now + RETRY_US;
-        this.sendRequest(this.ip[i], 0, now);
+        unchecked(this.tries[i] = unchecked(this.tries[i]) + 1);
+        unchecked(this.deadline[i] = now + RETRY_US);
+        this.sendRequest(unchecked(this.ip[i]), 0, now);
       }
-      if (this.deadline[i] < next) next = this.deadline[i];
+      if (unchecked(this.deadline[i]) < next) next = unchecked(this.deadline[i]);
     }
+    this.due = next;
     return next;
   }
 
   private find(ip: u32): i32 {
-    for (let i = 0; i < this.capacity; i++) if (this.state[i] != FREE && this.ip[i] == ip) return i;
+    for (let i = 0; i < this.capacity; i++) if (unchecked(this.state[i]) != FREE && unchecked(this.ip[i]) == ip) return i;
     return -1;
   }
 
@@ -235,32 +246,33 @@ export class Arp {
   private allocate(now: i64): i32 {
     let victim = 0;
     for (let i = 0; i < this.capacity; i++) {
-      if (this.state[i] == FREE) return i;
-      if (this.deadline[i] < this.deadline[victim]) victim = i;
+      if (unchecked(this.state[i]) == FREE) return i;
+      if (unchecked(this.deadline[i]) < unchecked(this.deadline[victim])) victim = i;
     }
     count(Counter.ArpCacheEvictions);
-    if (this.state[victim] == INCOMPLETE) this.dropQueued(this.ip[victim]);
-    this.state[victim] = FREE;
+    if (unchecked(this.state[victim]) == INCOMPLETE) this.dropQueued(unchecked(this.ip[victim]));
+    unchecked(this.state[victim] = FREE);
     return victim;
   }
 
   private confirm(i: i32, mac: usize, now: i64): void {
-    const wasIncomplete = this.state[i] == INCOMPLETE;
+    const wasIncomplete = unchecked(this.state[i]) == INCOMPLETE;
     macCopy(this.macs + <usize>(i * 6), mac);
-    this.state[i] = REACHABLE;
-    this.deadline[i] = now + REACHABLE_US;
-    this.refreshAfter[i] = now;
-    if (wasIncomplete) this.flushQueued(this.ip[i], this.macs + <usize>(i * 6), now);
+    unchecked(this.state[i] = REACHABLE);
+    unchecked(this.deadline[i] = now + REACHABLE_US);
+    this.wake(now + REACHABLE_US);
+    unchecked(this.refreshAfter[i] = now);
+    if (wasIncomplete) this.flushQueued(unchecked(this.ip[i]), this.macs + <usize>(i * 6), now);
   }
 
   private enqueue(frame: usize, len: i32, nextHop: u32): bool {
     if (len <= this.slotBytes) {
       for (let s = 0; s < this.queueSlots; s++) {
-        if (this.slotLen[s] != 0) continue;
+        if (unchecked(this.slotLen[s]) != 0) continue;
         memory.copy(this.slots + <usize>(s * this.slotBytes), frame, <usize>len);
-        this.slotLen[s] = len;
-        this.slotHop[s] = nextHop;
-        this.slotSeq[s] = this.nextSeq++;
+        unchecked(this.slotLen[s] = len);
+        unchecked(this.slotHop[s] = nextHop);
+        unchecked(this.slotSeq[s] = this.nextSeq++);
         return true;
       }
     }
@@ -273,21 +285,21 @@ export class Arp {
     while (true) {
       let oldest = -1;
       for (let s = 0; s < this.queueSlots; s++) {
-        if (this.slotLen[s] == 0 || this.slotHop[s] != ip) continue;
-        if (oldest < 0 || <i32>(this.slotSeq[s] - this.slotSeq[oldest]) < 0) oldest = s;
+        if (unchecked(this.slotLen[s]) == 0 || unchecked(this.slotHop[s]) != ip) continue;
+        if (oldest < 0 || <i32>(unchecked(this.slotSeq[s]) - unchecked(this.slotSeq[oldest])) < 0) oldest = s;
       }
       if (oldest < 0) return;
       const f = this.slots + <usize>(oldest * this.slotBytes);
       macCopy(f, mac);
-      linkTransmit(this.driver, f, this.slotLen[oldest], now);
-      this.slotLen[oldest] = 0;
+      linkTransmit(this.driver, f, unchecked(this.slotLen[oldest]), now);
+      unchecked(this.slotLen[oldest] = 0);
     }
   }
 
   private dropQueued(ip: u32): void {
     for (let s = 0; s < this.queueSlots; s++) {
-      if (this.slotLen[s] != 0 && this.slotHop[s] == ip) {
-        this.slotLen[s] = 0;
+      if (unchecked(this.slotLen[s]) != 0 && unchecked(this.slotHop[s]) == ip) {
+        unchecked(this.slotLen[s] = 0);
         count(Counter.ArpQueueDrops);
       }
     }

@@ -139,7 +139,7 @@ export class NetInterface extends FrameSink {
   transmitIp(ipLen: i32, nextHop: u32, now: i64): bool {
     const f = this.txFrame;
     macCopy(f + 6, this.mac);
-    store<u16>(f + 12, bswap<u16>(<u16>EtherType.Ipv4));
+    store<u16>(f + 12, <u16>(((EtherType.Ipv4 & 0xff) << 8) | (EtherType.Ipv4 >> 8)));
     const len = ETH_HEADER_LEN + ipLen;
     if (nextHop == IPV4_BROADCAST || nextHop == this.directedBroadcast) {
       macCopy(f, BROADCAST_MAC);

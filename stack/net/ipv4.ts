@@ -169,7 +169,7 @@ export class Ipv4 extends IpReceiver {
    * (DHCP: source 0.0.0.0, destination 255.255.255.255 before we have an address).
    */
   beginPacketOn(ifIndex: i32, src: u32, dst: u32, protocol: u32): usize {
-    const iface = ifIndex >= 0 && ifIndex < this.interfaces.length ? this.interfaces[ifIndex] : null;
+    const iface = ifIndex >= 0 && ifIndex < this.interfaces.length ? unchecked(this.interfaces[ifIndex]) : null;
     if (!iface || !iface.up) { count(Counter.IpDropNoRoute); return 0; }
     return this.open(iface, src, dst, protocol, dst);
   }
@@ -219,7 +219,7 @@ export class Ipv4 extends IpReceiver {
 
   private firstUp(): NetInterface | null {
     for (let i = 0; i < this.interfaces.length; i++) {
-      const f = this.interfaces[i];
+      const f = unchecked(this.interfaces[i]);
       if (f && f.up) return f;
     }
     return null;
@@ -227,7 +227,7 @@ export class Ipv4 extends IpReceiver {
 
   private handlerFor(protocol: u32): IpProtocolHandler | null {
     for (let i = 0; i < this.handlers.length; i++) {
-      if (this.protocols[i] == protocol) return this.handlers[i];
+      if (unchecked(this.protocols[i]) == protocol) return unchecked(this.handlers[i]);
     }
     return null;
   }

@@ -16,6 +16,10 @@ export class RouteTable {
   private metricOf: StaticArray<i32>;
   /** Bit i set: interface i is down. */
   private downMask: u32 = 0;
+  /** The last lookup (a reply goes where the request came from); any change clears it. */
+  private lastDst: u32 = 0;
+  private lastRoute: i32 = NO_ROUTE;
+  private lastValid: bool = false;
 
   constructor(capacity: i32 = 8) {
     this.capacity = capacity;
@@ -36,41 +40,48 @@ export class RouteTable {
     const d = dest & prefixMask(prefixLen);
     let slot = -1;
     for (let i = 0; i < this.capacity; i++) {
-      if (!this.used[i]) { if (slot < 0) slot = i; continue; }
+      if (!unchecked(this.used[i])) { if (slot < 0) slot = i; continue; }
       if (this.dest[i] == d && this.prefix[i] == prefixLen && this.iface[i] == ifIndex) { slot = i; break; }
     }
     if (slot < 0) return false;
-    this.used[slot] = true;
-    this.dest[slot] = d;
-    this.prefix[slot] = prefixLen;
-    this.gw[slot] = gateway;
-    this.iface[slot] = ifIndex;
-    this.metricOf[slot] = metric;
+    this.lastValid = false;
+    unchecked(this.used[slot] = true);
+    unchecked(this.dest[slot] = d);
+    unchecked(this.prefix[slot] = prefixLen);
+    unchecked(this.gw[slot] = gateway);
+    unchecked(this.iface[slot] = ifIndex);
+    unchecked(this.metricOf[slot] = metric);
     return true;
   }
 
   /** Removes every route over an interface (before re-adding them for a new address). */
   removeInterface(ifIndex: i32): void {
+    this.lastValid = false;
     for (let i = 0; i < this.capacity; i++) if (this.iface[i] == ifIndex) this.used[i] = false;
   }
 
   setInterfaceUp(ifIndex: i32, up: bool): void {
     if (ifIndex < 0 || ifIndex >= 32) return;
+    this.lastValid = false;
     if (up) this.downMask &= ~(<u32>1 << <u32>ifIndex);
     else this.downMask |= <u32>1 << <u32>ifIndex;
   }
 
   /** The best route for dst, or NO_ROUTE. */
   lookup(dst: u32): i32 {
+    if (this.lastValid && dst == this.lastDst) return this.lastRoute;
     let best = NO_ROUTE;
     for (let i = 0; i < this.capacity; i++) {
-      if (!this.used[i]) continue;
-      const ifIndex = this.iface[i];
+      if (!unchecked(this.used[i])) continue;
+      const ifIndex = unchecked(this.iface[i]);
       if (ifIndex < 32 && (this.downMask & (<u32>1 << <u32>ifIndex)) != 0) continue;
-      const p = this.prefix[i];
-      if ((dst & prefixMask(p)) != this.dest[i]) continue;
-      if (best == NO_ROUTE || p > this.prefix[best] || (p == this.prefix[best] && this.metricOf[i] < this.metricOf[best])) best = i;
+      const p = unchecked(this.prefix[i]);
+      if ((dst & prefixMask(p)) != unchecked(this.dest[i])) continue;
+      if (best == NO_ROUTE || p > unchecked(this.prefix[best]) || (p == unchecked(this.prefix[best]) && unchecked(this.metricOf[i]) < unchecked(this.metricOf[best]))) best = i;
     }
+    this.lastDst = dst;
+    this.lastRoute = best;
+    this.lastValid = true;
     return best;
   }
 

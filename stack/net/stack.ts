@@ -62,7 +62,7 @@ export class NetStack {
   }
 
   iface(index: i32): NetInterface | null {
-    return index >= 0 && index < this.count ? this.ip.interfaces[index] : null;
+    return index >= 0 && index < this.count ? unchecked(this.ip.interfaces[index]) : null;
   }
 
   /**
@@ -95,7 +95,7 @@ export class NetStack {
   poll(now: i64): i64 {
     let next: i64 = NO_DEADLINE;
     for (let i = 0; i < this.count; i++) {
-      const iface = this.ip.interfaces[i];
+      const iface = unchecked(this.ip.interfaces[i]);
       if (iface) next = earliestOf(next, iface.poll(now));
     }
     return earliestOf(next, this.ping.poll(now));

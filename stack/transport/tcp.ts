@@ -256,6 +256,7 @@ export class TcpSocket {
     if (intervalUs > 0) this.keepIntervalUs = intervalUs;
     if (probes > 0) this.keepCount = probes;
     this.keepProbes = 0;
+    this.tcp.pollDirty = true;
   }
 }
 
@@ -277,6 +278,10 @@ export class Tcp extends PortUser {
   private twSnd: StaticArray<u32>;
   private twRcv: StaticArray<u32>;
   private twExpiry: StaticArray<i64>;
+  /** poll() has nothing to do before pollDue unless pollDirty: every entry that can move a
+   *  timer (segments, ICMP errors, application calls that change state or send) sets it. */
+  pollDirty: bool = true;
+  private pollDue: i64 = 0;
 
   constructor(private ip: IpOutput, config: TcpConfig = new TcpConfig()) {
     super();
@@ -402,6 +407,7 @@ export class Tcp extends PortUser {
   // ---------------- application calls ----------------
 
   connect(s: TcpSocket, addr: u32, port: u32, localPort: u32, now: i64): i32 {
+    this.pollDirty = true;
     if (!s.allocated || s.state != TcpState.Closed) return SockErr.InvalidState;
     if (port == 0 || port > 65535 || addr == 0 || localPort > 65535) return SockErr.InvalidArgument;
     const src = this.ip.sourceAddressFor(addr);
@@ -424,6 +430,7 @@ export class Tcp extends PortUser {
   }
 
   listen(s: TcpSocket, port: u32, backlog: i32): i32 {
+    this.pollDirty = true;
     if (!s.allocated || s.state != TcpState.Closed) return SockErr.InvalidState;
     if (port == 0 || port > 65535 || backlog < 1) return SockErr.InvalidArgument;
     if (this.portInUse(port, 0, 0)) return SockErr.AddressInUse;
@@ -441,7 +448,7 @@ export class Tcp extends PortUser {
       if (!c.allocated || c.parent !== l || c.state == TcpState.SynReceived || c.state == TcpState.Closed) continue;
       if (!best || sLt(c.created, best.created)) best = c;
     }
-    if (best) { best.parent = null; best.owned = true; }
+    if (best) { best.parent = null; best.owned = true; this.pollDirty = true; }
     return best;
   }
 
@@ -466,6 +473,7 @@ export class Tcp extends PortUser {
   recv(s: TcpSocket, buf: usize, cap: i32, now: i64): i32 {
     const n = cap < s.rxLen ? cap : s.rxLen;
     if (n <= 0) return s.peerFin && s.rxLen == 0 ? -1 : 0;
+    this.pollDirty = true;
     const first = min(n, s.rxCap - s.rxHead);
     memory.copy(buf, s.rxBuf + <usize>s.rxHead, <usize>first);
     if (n > first) memory.copy(buf + <usize>first, s.rxBuf, <usize>(n - first));
@@ -482,6 +490,7 @@ export class Tcp extends PortUser {
   }
 
   close(s: TcpSocket, now: i64): void {
+    this.pollDirty = true;
     const st = s.state;
     if (st == TcpState.Listen) { this.closeListener(s, now); return; }
     if (st == TcpState.SynSent) { this.terminate(s, NetError.None, now); return; }
@@ -494,6 +503,7 @@ export class Tcp extends PortUser {
   }
 
   abort(s: TcpSocket, now: i64): void {
+    this.pollDirty = true;
     const st = s.state;
     if (st == TcpState.Listen) { this.closeListener(s, now); return; }
     if (st == TcpState.Closed) return;
@@ -502,6 +512,7 @@ export class Tcp extends PortUser {
   }
 
   release(s: TcpSocket, now: i64): void {
+    this.pollDirty = true;
     if (!s.allocated) return;
     s.owned = false;
     s.handler = null;
@@ -580,6 +591,7 @@ export class Tcp extends PortUser {
   private ackSeq(s: TcpSocket): u32 { return s.persist ? s.sndNxt : s.sndMax; }
 
   private sendAck(s: TcpSocket, now: i64): void {
+    this.pollDirty = true;
     this.segment(s, this.ackSeq(s), TCP_ACK, 0, now);
   }
 
@@ -609,6 +621,7 @@ export class Tcp extends PortUser {
 
   /** Sends what window, congestion window, Nagle and SWS avoidance allow. */
   output(s: TcpSocket, now: i64): void {
+    this.pollDirty = true;
     const st = s.state;
     if (st != TcpState.Established && st != TcpState.CloseWait && st != TcpState.FinWait1
       && st != TcpState.Closing && st != TcpState.LastAck) return;
@@ -669,6 +682,7 @@ export class Tcp extends PortUser {
 
   /** A segment from the IP layer (register under protocol 6). */
   onPacket(src: u32, dst: u32, payload: usize, len: i32, now: i64): void {
+    this.pollDirty = true;
     count(Counter.TcpRx);
     const v = this.view.wrap(payload, len);
     if (!v.check()) { count(Counter.TcpDropMalformed); return; }
@@ -1257,6 +1271,8 @@ export class Tcp extends PortUser {
 
   /** Runs the timers due at now; returns the next deadline (NEVER when idle). */
   poll(now: i64): i64 {
+    if (!this.pollDirty && now < this.pollDue) return this.pollDue;
+    this.pollDirty = false;
     let next = NEVER;
     for (let i = 0; i < this.twExpiry.length; i++) {
       const e = unchecked(this.twExpiry[i]);
@@ -1279,6 +1295,7 @@ export class Tcp extends PortUser {
       if (s.state <= TcpState.Listen) continue;
       next = min(next, this.socketDeadline(s));
     }
+    this.pollDue = next;
     return next;
   }
 
@@ -1371,6 +1388,7 @@ export class Tcp extends PortUser {
 
   /** ICMP error quoting one of our segments: the quoted IP header and >= 8 bytes of TCP. */
   onIcmpError(type: u32, code: u32, quoted: usize, len: i32, now: i64): void {
+    this.pollDirty = true;
     if (len < 28) return;
     const ihl = <i32>(load<u8>(quoted) & 15) << 2;
     if (ihl < 20 || len < ihl + 8 || load<u8>(quoted + 9) != <u8>IPPROTO_TCP) return;
@@ -1405,6 +1423,7 @@ export class Tcp extends PortUser {
 
   /** A local address was removed: its connections end with AddressGone (no RST: no source). */
   addressRemoved(addr: u32, now: i64): void {
+    this.pollDirty = true;
     if (addr == 0) return;
     for (let i = 0; i < this.twExpiry.length; i++) {
       if (unchecked(this.twLocal[i]) == addr) unchecked(this.twExpiry[i] = 0);

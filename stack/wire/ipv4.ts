@@ -79,7 +79,8 @@ export function emitIpv4Header(
 }
 
 /** Network mask for a prefix length 0..32. */
-export function prefixMask(prefixLen: i32): u32 {
+// @ts-ignore: decorator
+@inline export function prefixMask(prefixLen: i32): u32 {
   if (prefixLen <= 0) return 0;
   if (prefixLen >= 32) return 0xffffffff;
   return ~(<u32>0xffffffff >>> <u32>prefixLen);
