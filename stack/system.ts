@@ -17,6 +17,8 @@ import { Udp, UdpConfig } from "./transport/udp";
 import { services } from "./app/services";
 import { ipconfig } from "./app/ipconfig";
 import { wifiLink } from "./app/wifi-link";
+import { Work, giveWork, takeWork, hasWork } from "./runtime/work";
+import { txPending } from "./console/out";
 
 export function earliest(a: i64, b: i64): i64 {
   return a < b ? a : b;
@@ -32,6 +34,10 @@ class System {
   udp: Udp | null = null;
   /** Settings are (re)applied at the next poll after a commit (it knows `now`). */
   private appliedGeneration: u32 = 0xffffffff;
+  // The deadlines the parts reported last; a part runs when it is due or was given work.
+  private addressingDue: i64 = 0;
+  private servicesDue: i64 = 0;
+  private shellDue: i64 = 0;
 
   init(): void {
     configStore.init();
@@ -50,7 +56,7 @@ class System {
     const ipOut = new NetIpOutput(net);
     const tcp = new Tcp(ipOut, deviceTcpConfig());
     const udp = new Udp(ipOut, deviceUdpConfig());
-    attachTransport<Tcp>(net, IpProtocol.Tcp, tcp);
+    attachTransport<Tcp>(net, IpProtocol.Tcp, tcp, Work.Tcp); // its users: the services, DNS over TCP (which marks its own)
     attachTransport<Udp>(net, IpProtocol.Udp, udp);
     this.tcp = tcp;
     this.udp = udp;
@@ -60,23 +66,34 @@ class System {
     shell.start();
   }
 
+  /**
+   * Runs the drivers and the network layer, then each part that is due or was given work
+   * by what just happened (stack/runtime/work.ts). Returns the earliest deadline.
+   */
   poll(now: i64): i64 {
-    let next: i64 = NO_DEADLINE;
     const net = this.net!;
     if (this.appliedGeneration != configStore.generation) {
       this.appliedGeneration = configStore.generation;
       this.applyAddressing(now);
+      giveWork(Work.Everything);
     }
-    next = earliest(next, net.poll(now)); // polls the drivers too
-    next = earliest(next, ipconfig.poll(now)); // DHCP per interface, DNS, nslookup
-    next = earliest(next, wifiLink.poll(now)); // Improv results, PMK/BSS persistence
+    let next = net.poll(now); // the drivers, ARP, the pinger; frames reach the protocols here
     const tcp = this.tcp!;
     tcp.poll(now); // timers first, so the application sees what they decided at once
-    next = earliest(next, services.poll(now));
-    next = earliest(next, shell.poll(now));
+    const work = takeWork();
+    if ((work & Work.Addressing) != 0 || now >= this.addressingDue) this.addressingDue = ipconfig.poll(now); // DHCP, DNS, mDNS
+    next = earliest(next, this.addressingDue);
+    next = earliest(next, wifiLink.poll(now)); // Improv results, PMK/BSS persistence
+    if ((work & Work.Tcp) != 0 || now >= this.servicesDue) this.servicesDue = services.poll(now);
+    next = earliest(next, this.servicesDue);
+    if (work == Work.Everything || now >= this.shellDue || txPending() > 0) this.shellDue = shell.poll(now);
+    next = earliest(next, this.shellDue);
     next = earliest(next, pollNetCommands(now));
     // Again last: the parts above may have queued segments or armed retries.
     next = earliest(next, tcp.poll(now));
+    // Work the parts gave each other in this poll (a DNS answer for a ping, a closed
+    // socket): run again at once rather than wait for the next event.
+    if (hasWork()) next = now;
     return next;
   }
 
@@ -92,15 +109,18 @@ class System {
   }
 
   onUartRx(port: i32, data: usize, len: i32, now: i64): void {
+    giveWork(Work.Everything); // a command may touch any part
     if (port == consolePort()) shell.onBytes(data, len, now);
   }
 
   onWifiEvent(event: i32, status: i32, data: usize, len: i32, now: i64): void {
+    giveWork(Work.Everything); // scans, joins, losses: rare, and they touch addressing and Improv
     const wifi = wifiLink.driver;
     if (wifi) wifi.onWifiEvent(event, status, data, len, now);
   }
 
   onWifiRx(kind: i32, frame: usize, len: i32, now: i64): void {
+    if (kind != 0) giveWork(Work.Everything); // EAPOL: the handshake may bring the link up
     const wifi = wifiLink.driver;
     if (wifi) wifi.onWifiRx(kind, frame, len, now);
   }

@@ -51,6 +51,7 @@ import { DhcpClient, DhcpConfig, DhcpEvent } from "../dhcp/client";
 import { DHCP_LEASE_COMPACT_LEN } from "../dhcp/lease";
 import { MdnsResponder, MDNS_GROUP, MDNS_PORT } from "../dns/mdns";
 import { isMulticast } from "../wire/ipv4";
+import { Work, giveWork } from "../runtime/work";
 import { DnsResolver, DnsConfig, DnsStatus, DnsTcpHook, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
 
 const BROADCAST: u32 = 0xffffffff;
@@ -117,6 +118,7 @@ class ArpToDhcp extends ArpObserver {
   onArp(op: i32, senderIp: u32, senderMac: usize, targetIp: u32, now: i64): void {
     const a = this.a;
     if (!a.dhcpMode) return;
+    giveWork(Work.Addressing);
     a.dhcp.onArp(op, senderIp, senderMac, targetIp, now);
     a.handleEvents(now);
   }
@@ -306,8 +308,9 @@ const tcpChunk = reserve(128);
 
 class DnsTcpEvents extends TcpHandler {
   constructor(private hook: DnsOverTcp) { super(); }
-  onConnected(s: TcpSocket, now: i64): void { ipconfig.resolver!.onTcpConnected(s.id, now); }
+  onConnected(s: TcpSocket, now: i64): void { giveWork(Work.Addressing); ipconfig.resolver!.onTcpConnected(s.id, now); }
   onReadable(s: TcpSocket, now: i64): void {
+    giveWork(Work.Addressing);
     while (this.hook.sock === s) {
       const n = s.recv(tcpChunk, 128, now);
       if (n <= 0) break;
@@ -319,6 +322,7 @@ class DnsTcpEvents extends TcpHandler {
     if (this.hook.sock === s) this.gone(s, now);
   }
   onClosed(s: TcpSocket, error: NetError, now: i64): void {
+    giveWork(Work.Addressing);
     if (this.hook.sock === s) this.gone(s, now);
   }
   private gone(s: TcpSocket, now: i64): void {
@@ -345,6 +349,7 @@ class UdpDemux extends IpProtocolHandler {
       if ((forDhcp || forDns || forMdns) &&
           (v.checksum == 0 || inetSum(payload, v.length, pseudoHeaderSum(src, dst, IpProtocol.Udp, <u32>v.length)) == 0xffff)) {
         count(Counter.UdpRx);
+        giveWork(Work.Addressing);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
         if (forMdns) { ipc.mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
         const rx = ipc.net!.ip.rxIface;
@@ -356,6 +361,7 @@ class UdpDemux extends IpProtocolHandler {
         return;
       }
     }
+    giveWork(Work.Everything); // a socket's datagram: its owner may be any part
     this.udp.onPacket(src, dst, payload, len, now);
   }
 }

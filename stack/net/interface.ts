@@ -10,6 +10,7 @@ import { earliestOf } from "./time";
 import { macEquals, macIsBroadcast, macIsGroup, macCopy, macFromIpv4Multicast, BROADCAST_MAC } from "../wire/bytes";
 import { EthernetFrame, EtherType, ETH_HEADER_LEN, ETH_MAX_FRAME, ETH_MTU } from "../wire/ethernet";
 import { prefixMask, isMulticast, IPV4_BROADCAST } from "../wire/ipv4";
+import { Work, giveWork } from "../runtime/work";
 
 /** RFC 1112 §4: every host is a member of the all-hosts group. */
 export const ALL_HOSTS_GROUP: u32 = 0xe0000001;
@@ -127,6 +128,7 @@ export class NetInterface extends FrameSink {
   onLinkChange(up: bool, now: i64): void {
     if (up == this.up) return;
     this.up = up; // the driver counts link changes (it sees every one)
+    giveWork(Work.Addressing); // DHCP starts or re-checks its lease
     const r = this.receiver;
     if (r) r.onLinkChange(this, up, now);
     if (up) this.arp.announce(now); // our neighbours may have moved with the cable

@@ -34,6 +34,7 @@ import { inetSum, pseudoHeaderSum } from "../wire/checksum";
 import { get16, get32 } from "../wire/bytes";
 import { count, Counter } from "../runtime/counters";
 import { reserve } from "../runtime/memory";
+import { Work, giveWork } from "../runtime/work";
 
 export const IPPROTO_TCP: u32 = 6;
 export const NEVER: i64 = 0x7fffffffffffffff;
@@ -1273,6 +1274,8 @@ export class Tcp extends PortUser {
   poll(now: i64): i64 {
     if (!this.pollDirty && now < this.pollDue) return this.pollDue;
     this.pollDirty = false;
+    // A timer that fires changes what the sockets' owners see (an error, a close, room to send).
+    if (now >= this.pollDue) giveWork(Work.Tcp);
     let next = NEVER;
     for (let i = 0; i < this.twExpiry.length; i++) {
       const e = unchecked(this.twExpiry[i]);
