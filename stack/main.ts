@@ -2,19 +2,20 @@
 // once, when the host calls `init` (the exported start function): it reads the board and
 // reserves every pool. After that nothing allocates.
 import { NO_DEADLINE, StagingKind, LogLevel, HAL_ABI_VERSION } from "../hal/generated/hal";
-import { reserve, sealReservations, memStat } from "./runtime/memory";
+import { sealReservations, memStat } from "./runtime/memory";
+import { staging, STAGING_CAPACITY } from "./runtime/staging";
 import { counterValue } from "./runtime/counters";
 import { logBegin, logStr, logU32, logEnd } from "./runtime/log";
 import { system } from "./system";
 import "./runtime/abort"; // the target of `--use abort=...` (asconfig.json)
 
 // The staging buffer the host writes event data into (StagingKind): one for all kinds, as
-// each event is consumed within its call and the host delivers one event at a time. Sized
-// for a whole Wi-Fi frame.
+// each event is consumed within its call and the host delivers one event at a time (see
+// stack/runtime/staging.ts; the ENC28J60 driver receives into it too). Sized for a whole
+// Wi-Fi frame.
 const UART_RX_CAPACITY: i32 = 256;
-const WIFI_RX_CAPACITY: i32 = 1600;
+const WIFI_RX_CAPACITY: i32 = STAGING_CAPACITY;
 const WIFI_EVENT_CAPACITY: i32 = 512;
-const staging = reserve(WIFI_RX_CAPACITY);
 const uartRx = staging;
 const wifiRx = staging;
 const wifiEvent = staging;

@@ -9,6 +9,7 @@ import { bytesEqStr } from "./config/text";
 import { consoleInit, consolePort, shell } from "./console/index";
 import { NetStack } from "./net/stack";
 import { Enc28j60, Enc28j60Config } from "../drivers/enc28j60/enc28j60";
+import { staging, STAGING_CAPACITY } from "./runtime/staging";
 import { registerNetCommands, pollNetCommands } from "./app/net-commands";
 import { NetIpOutput, attachTransport } from "./net/transport-glue";
 import { IpProtocol } from "./wire/ipv4";
@@ -48,6 +49,8 @@ class System {
       const cfg = new Enc28j60Config();
       cfg.mac = factoryMac(MacKind.Ethernet);
       cfg.acceptMulticast = true; // mDNS (224.0.0.251); the interface filters the groups it joined
+      cfg.rxBuffer = staging; // received frames share the staging buffer (stack/runtime/staging.ts)
+      cfg.rxBufferCapacity = STAGING_CAPACITY;
       const eth = new Enc28j60(cfg);
       this.eth = eth;
       net.addInterface(eth);

@@ -3,9 +3,9 @@
 // reads a clock. Costs: a register access is one SPI transaction (the bank is cached), a
 // frame moves in one RBM or WBM burst.
 import {
-  spi_transfer, gpio_irq_enable, board_info, BoardKey, GpioEdge, NO_DEADLINE, LogLevel,
+  spi_transfer, gpio_irq_enable, gpio_read, board_info, BoardKey, GpioEdge, NO_DEADLINE, LogLevel,
 } from "../../hal/generated/hal";
-import { NetDriver } from "../../stack/net/netdev";
+import { NetDriver, TX_HEADROOM } from "../../stack/net/netdev";
 import { reserve } from "../../stack/runtime/memory";
 import { count, Counter } from "../../stack/runtime/counters";
 import { logBegin, logStr, logU32, logEnd } from "../../stack/runtime/log";
@@ -41,8 +41,21 @@ export class Enc28j60Config {
   rxEnd: i32 = 0x13ff;
   /** Transmit slots (each a whole number of pages holding control byte + frame + TSV); fewer
    *  are used if they do not fit above rxEnd. With two, a frame is written while the previous
-   *  one is on the wire and the next starts from the completion interrupt. */
+   *  one is on the wire and starts as soon as that one is seen complete. */
   txSlots: i32 = 2;
+  /** Completion is learnt without a transmit interrupt: ECON1.TXRTS is read once the frame's
+   *  wire time (10 Mbit/s, from its length and the SPI time of the burst) plus this much has
+   *  passed; the CPU time between the SPI transactions is not known to the driver. */
+  txCheckSlackUs: i64 = 4;
+  /** TXRTS still set at that check (half-duplex deferral or backoff, or a late estimate):
+   *  read it again after this long, doubling up to txCheckMaxUs. */
+  txRecheckUs: i64 = 32;
+  txCheckMaxUs: i64 = 1024;
+  /** Memory for the packet being read (RX_BUFFER_BYTES(maxFrame) bytes, see rxBufferBytes()),
+   *  e.g. the module's staging buffer (stack/runtime/staging.ts); 0 reserves the driver's own.
+   *  Frames handed to the sink live there until onFrame returns. */
+  rxBuffer: usize = 0;
+  rxBufferCapacity: i32 = 0;
   /** Receive space is given back to the chip (ERXRDPT advanced, one SPI write) only when
    *  the room it has left for new packets would otherwise be below this, and always after an
    *  overflow or while packets are still waiting. -1: two maximum-size packets, so the chip
@@ -76,6 +89,12 @@ export class Enc28j60Config {
   txTimeoutUs: i64 = 50_000;
 }
 
+/** Bytes of receive buffer the driver needs for frames up to maxFrame: the 6-byte header, frame
+ *  + FCS + pad byte, and the next packet's header read in the same burst. */
+export function rxBufferBytes(maxFrame: i32): i32 {
+  return HEADER_BYTES + maxFrame + FCS_BYTES + 1 + HEADER_BYTES;
+}
+
 export enum Enc28j60State { Reset = 0, WaitReset = 1, Running = 2, Failed = 3 }
 
 export class Enc28j60 extends NetDriver {
@@ -103,7 +122,6 @@ export class Enc28j60 extends NetDriver {
   /** The packet being read: 6-byte header, frame + FCS + pad, and the next packet's header. */
   private readonly rxBuf: usize;
   private readonly rxBufSize: i32;
-  private readonly txFrame: usize;  // WBM opcode + control byte + frame + page pad
   private readonly txBase: i32;
   private readonly txSlotBytes: i32;
   private readonly txLen: usize;    // i32 per slot: frame length
@@ -141,7 +159,17 @@ export class Enc28j60 extends NetDriver {
   private txSending: bool = false;
   private txRetries: i32 = 0;
   private txDeadline: i64 = 0;
+  /** When TXRTS is next read for the frame on the wire, and the re-check interval after that. */
+  private txCheckAt: i64 = 0;
+  private txRecheck: i64 = 0;
+  private readonly spiNsPerByte: i32;
+  /** Bytes clocked over SPI, and the count when the current transmit()/poll() began: the
+   *  SPI time before TXRTS is part of a frame's expected end. */
+  private spiBytes: u32 = 0;
+  private spiBytesMark: u32 = 0;
   private txStartCache: i32 = -1;
+  /** The slot ETXST/ETXND point at (reused when nothing is queued). */
+  private txLoadedSlot: i32 = 0;
   private txEndCache: i32 = -1;
   private writePointerCache: i32 = -1;
 
@@ -170,12 +198,13 @@ export class Enc28j60 extends NetDriver {
     this.spiOut = reserve(4);
     this.spiIn = reserve(4);
     this.tsv = reserve(TSV_BYTES);
-    this.rxBufSize = HEADER_BYTES + config.maxFrame + FCS_BYTES + 1 + HEADER_BYTES;
-    this.rxBuf = reserve(this.rxBufSize);
+    this.rxBufSize = rxBufferBytes(config.maxFrame);
+    this.rxBuf = config.rxBuffer != 0 && config.rxBufferCapacity >= this.rxBufSize ? config.rxBuffer : reserve(this.rxBufSize);
     const maxPacket = HEADER_BYTES + config.maxFrame + FCS_BYTES + 1;
     this.rxReserve = config.rxReserveBytes < 0 ? 2 * maxPacket : config.rxReserveBytes;
     this.txPadMax = config.txPadLimit < 0 ? 0 : config.txPadLimit < PAGE ? config.txPadLimit : PAGE - 1;
-    this.txFrame = reserve(2 + config.maxFrame + this.txPadMax);
+    const spiHz = board_info(BoardKey.EthSpiHz);
+    this.spiNsPerByte = spiHz > 0 ? <i32>((8_000_000_000 + <i64>spiHz - 1) / <i64>spiHz) : 8000; // unknown: assume 1 MHz
   }
 
   macAddress(): usize { return this.mac; }
@@ -193,6 +222,8 @@ export class Enc28j60 extends NetDriver {
     } else if (this.state == Enc28j60State.Failed) {
       if (now >= this.deadline) this.issueReset(now);
     } else {
+      this.spiBytesMark = this.spiBytes;
+      if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, false);
       const housekeeping = now >= this.housekeepingAt;
       if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; this.rxCheckDue = true; }
       if (this.interruptPending || this.serviceAgain || housekeeping) {
@@ -202,32 +233,51 @@ export class Enc28j60 extends NetDriver {
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
       if (this.rxRecheckAt < next) next = this.rxRecheckAt;
-      if (this.txSending && this.txDeadline < next) next = this.txDeadline;
+      if (this.txSending) {
+        if (this.txCheckAt < next) next = this.txCheckAt;
+        if (this.txDeadline < next) next = this.txDeadline;
+      }
       if (this.serviceAgain) next = now;
       return next;
     }
     return this.state == Enc28j60State.Running ? now : this.deadline;
   }
 
-  /** Copies the frame into a free transmit slot and starts it if the wire is idle; false
-   *  (counted in txRefusedBusy) only when every slot is queued or on the wire. */
+  /** Writes the frame into a free transmit slot in one WBM burst and starts it if the wire
+   *  is idle; false (counted in txRefusedBusy) only when every slot is queued or on the wire.
+   *  The frame's TX_HEADROOM bytes carry the WBM opcode and the per-packet control byte for
+   *  the burst (saved and restored). Reads registers only, never the buffer memory: the
+   *  sink may call this while it holds a received frame in the receive buffer. */
   transmit(frame: usize, len: i32, now: i64): bool {
     if (this.state != Enc28j60State.Running || !this.link) return false;
-    if (len < MIN_FRAME || len > this.config.maxFrame || 1 + len + TSV_BYTES > this.txSlotBytes) { count(Counter.EthTxErrors); return false; }
+    if (len < MIN_FRAME || len > this.config.maxFrame || 1 + len + TSV_BYTES > this.txSlotBytes || frame < <usize>TX_HEADROOM) {
+      count(Counter.EthTxErrors);
+      return false;
+    }
+    this.spiBytesMark = this.spiBytes;
+    // The frame on the wire is due: learn now whether its slot is free (one ECON1 read that
+    // the poll at txCheckAt would otherwise spend).
+    if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, true);
     if (this.txCount == this.txSlots) { this.txRefusedBusy++; return false; }
+    // With nothing queued, reuse the slot ETXST/ETXND point at: a lone frame (a reply, an
+    // ACK) then needs no pointer writes but EWRPTH when its length repeats.
+    if (this.txCount == 0) { this.txHead = this.txLoadedSlot; this.txNext = this.txLoadedSlot; }
     const slot = this.txNext;
     const start = this.slotStart(slot);
-    // Control byte 0: padding and CRC as MACON3 says (DS39662E 7.1, Figure 7-1). Pad the
-    // write to a page boundary when cheap: EWRPT then rests on the next slot's start (or on a
-    // page start whose low byte is already 00), saving EWRPT writes next time.
+    // Pad the write to a page boundary when cheap: EWRPT then rests on the next slot's start
+    // (or on a page start whose low byte is already 00), saving EWRPT writes next time. Pad
+    // bytes are whatever follows the frame in memory, never sent (ETXND ends the packet), so
+    // only while they stay inside linear memory.
     let written = 1 + len;
     const pad = (PAGE - (written & (PAGE - 1))) & (PAGE - 1);
-    if (pad <= this.txPadMax) written += pad; // pad bytes: whatever txFrame holds there
-    store<u8>(this.txFrame, Op.WBM);
-    store<u8>(this.txFrame + 1, 0);
-    memory.copy(this.txFrame + 2, frame, len);
+    if (pad <= this.txPadMax && frame + <usize>(len + pad) <= (<usize>memory.size() << 16)) written += pad;
     this.writeCached16(Reg.EWRPTL, start, this.writePointerCache);
-    this.spi(this.txFrame, 1 + written, 0, 0);
+    // [WBM][control byte 0: padding and CRC as MACON3 says (DS39662E 7.1, Figure 7-1)][frame]
+    const head = frame - <usize>TX_HEADROOM;
+    const saved = load<u16>(head);
+    store<u16>(head, <u16>Op.WBM);
+    this.spi(head, 1 + written, 0, 0);
+    store<u16>(head, saved);
     this.writePointerCache = (start + written) & (BUFFER_SIZE - 1); // EWRPT wraps at 1FFFh only (DS39662E 4.2.4)
     store<i32>(this.txLen + 4 * slot, len);
     this.txNext = slot + 1 == this.txSlots ? 0 : slot + 1;
@@ -247,6 +297,7 @@ export class Enc28j60 extends NetDriver {
     this.txCount = 0;
     this.txNext = 0;
     this.txHead = 0;
+    this.txLoadedSlot = 0;
     this.txStartCache = -1;
     this.txEndCache = -1;
     this.writePointerCache = -1;
@@ -306,7 +357,9 @@ export class Enc28j60 extends NetDriver {
     // INTIE stays set from here on: INT is level-triggered (GpioEdge.LowLevel), so a flag
     // still pending after a service keeps the line low and the host calls on_gpio again;
     // nothing has to toggle INTIE to re-arm an edge (DS39662E 12.0).
-    this.writeReg(Reg.EIE, Bit.INTIE | Bit.PKTIE | Bit.LINKIE | Bit.TXIE | Bit.TXERIE | Bit.RXERIE);
+    // No TXIE: completions are read from ECON1.TXRTS when due (see checkTransmission); TXERIE
+    // stays, so an abort holds INT low until it is handled.
+    this.writeReg(Reg.EIE, Bit.INTIE | Bit.PKTIE | Bit.LINKIE | Bit.TXERIE | Bit.RXERIE);
     this.setBits(Reg.ECON1, Bit.RXEN);
     this.selectBank(Reg.ERDPTL); // bank 0 holds every register of the packet paths
     gpio_irq_enable(this.intPin, GpioEdge.LowLevel);
@@ -324,16 +377,16 @@ export class Enc28j60 extends NetDriver {
   }
 
   // ---- interrupt service ----
-  // Common case costs one register read: ERXWRPTH when receiving, EIR when a frame is on the
-  // wire. EIR is read whenever that did not explain the interrupt, and on housekeeping.
+  // Common case costs one register read: ERXWRPTH when receiving. EIR is read whenever that
+  // did not explain the interrupt, and on housekeeping. EIR.TXIF is not used (TXIE off): a
+  // transmission's end is learnt from ECON1.TXRTS (checkTransmission); TXIF stays set.
 
   private service(now: i64, housekeeping: bool): void {
     this.serviceAgain = false;
     let eir = -1;
-    if (this.txSending || housekeeping) {
+    if (housekeeping) {
       eir = this.readReg(Reg.EIR);
-      if (eir & Bit.TXERIF) this.transmitFailed(now);
-      else if (eir & Bit.TXIF) this.transmitDone(now);
+      if (eir & Bit.TXERIF) this.transmitError(now);
     }
     // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
     // Skipped only when EIR was just read for a transmit completion and shows no PKTIF; a
@@ -353,11 +406,7 @@ export class Enc28j60 extends NetDriver {
     }
     if (eir < 0 && !received) {
       eir = this.readReg(Reg.EIR);
-      if (eir & (Bit.TXERIF | Bit.TXIF)) {
-        if (!this.txSending) this.clearBits(Reg.EIR, Bit.TXIF | Bit.TXERIF); // stale
-        else if (eir & Bit.TXERIF) this.transmitFailed(now);
-        else this.transmitDone(now);
-      }
+      if (eir & Bit.TXERIF) this.transmitError(now);
     }
     if (eir >= 0) {
       if (eir & Bit.LINKIF) {
@@ -559,10 +608,44 @@ export class Enc28j60 extends NetDriver {
     this.txStartCache = start;
     this.writeCached16(Reg.ETXNDL, end, this.txEndCache);
     this.txEndCache = end;
+    this.txLoadedSlot = slot;
     this.setBits(Reg.ECON1, Bit.TXRTS);
     this.txSending = true;
     this.txRetries = 0;
     this.txDeadline = now + this.config.txTimeoutUs;
+    this.armTransmitCheck(now);
+  }
+
+  /** The frame just started ends after the SPI bytes clocked in this call (the chip starts at
+   *  TXRTS) and its wire time at 10 Mbit/s: preamble and SFD, frame padded to 60 plus FCS,
+   *  and the inter-packet gap, 0.8 µs a byte. TXRTS is read then, not before. */
+  private armTransmitCheck(now: i64): void {
+    const len = load<i32>(this.txLen + 4 * this.txHead);
+    const spiUs = (<i64>(this.spiBytes - this.spiBytesMark) * <i64>this.spiNsPerByte + 999) / 1000;
+    const wireBytes = 8 + (len < 60 ? 64 : len + FCS_BYTES) + 12;
+    this.txCheckAt = now + spiUs + (<i64>wireBytes * 8 + 9) / 10 + this.config.txCheckSlackUs;
+    this.txRecheck = this.config.txRecheckUs;
+  }
+
+  /** The frame on the wire is due. ECON1.TXRTS still set: deferred or backing off (half
+   *  duplex), look again later. Clear: sent or aborted. An abort sets EIR.TXERIF, and TXERIE
+   *  is the one transmit interrupt enabled, so INT is low then: EIR is read only in that case
+   *  (gpio_read costs no SPI). Errata 12 asks for a transmit logic reset before the next
+   *  TXRTS after an abort; the next frame starts only after this check. Called from
+   *  transmit(), an abort is left to poll (it reads the TSV, moving ERDPT). */
+  private checkTransmission(now: i64, fromTransmit: bool): void {
+    if ((this.readReg(Reg.ECON1) & Bit.TXRTS) != 0) {
+      this.txCheckAt = now + this.txRecheck;
+      const r = this.txRecheck << 1;
+      this.txRecheck = r < this.config.txCheckMaxUs ? r : this.config.txCheckMaxUs;
+      return;
+    }
+    if (gpio_read(this.intPin) == 0 && (this.readReg(Reg.EIR) & Bit.TXERIF) != 0) {
+      if (fromTransmit) { this.txCheckAt = now; return; }
+      this.transmitFailed(now);
+      return;
+    }
+    this.transmitDone(now);
   }
 
   /** The frame on the wire is finished with (sent or given up): free its slot, start the next. */
@@ -574,7 +657,6 @@ export class Enc28j60 extends NetDriver {
   }
 
   private transmitDone(now: i64): void {
-    this.clearBits(Reg.EIR, Bit.TXIF);
     count(Counter.EthTxFrames);
     this.transmitFinished(now);
     // After the last queued frame, an answer often follows what we sent: watch the ring for
@@ -584,6 +666,15 @@ export class Enc28j60 extends NetDriver {
       this.rxLastPacketAt = now;
       if (now + this.config.rxRecheckUs < this.rxRecheckAt) this.rxRecheckAt = now + this.config.rxRecheckUs;
     }
+  }
+
+  /** EIR.TXERIF seen by the interrupt service. */
+  private transmitError(now: i64): void {
+    if (this.txSending) { this.transmitFailed(now); return; }
+    // No frame on the wire (its end was taken from TXRTS just before the abort showed on
+    // INT): errata 12, reset the transmit logic before the next TXRTS.
+    this.resetTransmitter();
+    count(Counter.EthTxErrors);
   }
 
   private transmitFailed(now: i64): void {
@@ -602,6 +693,7 @@ export class Enc28j60 extends NetDriver {
       count(Counter.EthTxRetries);
       this.setBits(Reg.ECON1, Bit.TXRTS);
       this.txDeadline = now + this.config.txTimeoutUs;
+      this.armTransmitCheck(now);
     } else {
       count(Counter.EthTxErrors);
       this.transmitFinished(now);
@@ -626,6 +718,7 @@ export class Enc28j60 extends NetDriver {
   // @ts-ignore: decorator
   @inline private spi(out: usize, outLen: i32, into: usize, inLen: i32): void {
     this.spiTransactions++;
+    this.spiBytes += <u32>(outLen + inLen);
     if (spi_transfer(this.spiDevice, out, outLen, into, inLen) < 0) this.spiErrors++;
   }
 

@@ -15,6 +15,7 @@
 //   (else deauthenticate with reason 17: a downgrade).
 import { random_fill, wifi_eapol_tx, wifi_set_key, wifi_leave, LogLevel } from "../../hal/generated/hal";
 import { reserve } from "../../stack/runtime/memory";
+import { TX_HEADROOM } from "../../stack/net/netdev";
 import { count, Counter } from "../../stack/runtime/counters";
 import { logBegin, logStr, logU32, logEnd } from "../../stack/runtime/log";
 import {
@@ -80,7 +81,7 @@ export class Supplicant {
   /** An M2 went out in this association; an M3 passed its MIC. */
   m2Sent: bool = false;
   m3Verified: bool = false;
-  private tx: usize = reserve(TX_CAPACITY);
+  private tx: usize = reserve(TX_HEADROOM + TX_CAPACITY) + <usize>TX_HEADROOM; // netdev.ts: a driver's headroom
   private keyData: usize = reserve(KEY_DATA_MAX);
   private replayBuf: usize = reserve(8);
   private zeroRsc: usize = reserve(8);

@@ -13,7 +13,7 @@
 // `slotBytes` each. When no slot is free, or the frame does not fit, the NEW frame is
 // dropped (ArpQueueDrops): the older frames keep their order and are nearer to being
 // sent, and TCP retransmits what we drop.
-import { NetDriver } from "./netdev";
+import { NetDriver, TX_HEADROOM } from "./netdev";
 import { linkTransmit } from "./link";
 import { reserve } from "../runtime/memory";
 import { count, Counter } from "../runtime/counters";
@@ -82,11 +82,12 @@ export class Arp {
     this.refreshAfter = new StaticArray<i64>(capacity);
     this.queueSlots = queueSlots;
     this.slotBytes = slotBytes;
-    this.slots = reserve(queueSlots * slotBytes);
+    // Each slot (and the frame below) keeps TX_HEADROOM bytes in front for the driver.
+    this.slots = reserve(queueSlots * (TX_HEADROOM + slotBytes)) + <usize>TX_HEADROOM;
     this.slotLen = new StaticArray<i32>(queueSlots);
     this.slotHop = new StaticArray<u32>(queueSlots);
     this.slotSeq = new StaticArray<u32>(queueSlots);
-    this.frame = reserve(ETH_HEADER_LEN + ARP_LEN);
+    this.frame = reserve(TX_HEADROOM + ETH_HEADER_LEN + ARP_LEN) + <usize>TX_HEADROOM;
   }
 
   /** The cached MAC for ip (a pointer into the cache), or 0. */
@@ -269,7 +270,7 @@ export class Arp {
     if (len <= this.slotBytes) {
       for (let s = 0; s < this.queueSlots; s++) {
         if (unchecked(this.slotLen[s]) != 0) continue;
-        memory.copy(this.slots + <usize>(s * this.slotBytes), frame, <usize>len);
+        memory.copy(this.slots + <usize>(s * (TX_HEADROOM + this.slotBytes)), frame, <usize>len);
         unchecked(this.slotLen[s] = len);
         unchecked(this.slotHop[s] = nextHop);
         unchecked(this.slotSeq[s] = this.nextSeq++);
@@ -289,7 +290,7 @@ export class Arp {
         if (oldest < 0 || <i32>(unchecked(this.slotSeq[s]) - unchecked(this.slotSeq[oldest])) < 0) oldest = s;
       }
       if (oldest < 0) return;
-      const f = this.slots + <usize>(oldest * this.slotBytes);
+      const f = this.slots + <usize>(oldest * (TX_HEADROOM + this.slotBytes));
       macCopy(f, mac);
       linkTransmit(this.driver, f, unchecked(this.slotLen[oldest]), now);
       unchecked(this.slotLen[oldest] = 0);

@@ -3,6 +3,16 @@
 // nothing of ARP or IP. Frames are borrowed: a receiver must finish with (or copy) the
 // bytes before returning, and a transmitter copies them out before `transmit` returns.
 
+/**
+ * Every frame handed to NetDriver.transmit has TX_HEADROOM writable bytes in front of it
+ * that belong to no one else (reserve the buffer TX_HEADROOM bytes larger and build the
+ * frame at buffer + TX_HEADROOM). During `transmit` the driver may put its own header there
+ * so the frame leaves in one bus transfer without a copy (the ENC28J60: the WBM opcode and
+ * the per-packet control byte); it restores the bytes before returning.
+ */
+// @ts-ignore: decorator
+@inline export const TX_HEADROOM: i32 = 2;
+
 /** What a driver hands received frames and link changes to (the interface layer). */
 export abstract class FrameSink {
   abstract onFrame(frame: usize, len: i32, now: i64): void;

@@ -1,7 +1,7 @@
 // The network stack as one object for stack/system.ts: interfaces (index 0 = wired),
 // IPv4 with its route table, ICMP and the pinger. Construct it during initialisation
 // (it reserves every table and buffer), add the drivers, then feed it `poll(now)`.
-import { NetDriver } from "./netdev";
+import { NetDriver, TX_HEADROOM } from "./netdev";
 import { NetInterface, InterfaceConfig } from "./interface";
 import { Ipv4, IpProtocolHandler } from "./ipv4";
 import { Icmp } from "./icmp";
@@ -35,8 +35,9 @@ export class NetStack {
   readonly ping: Pinger;
   private config: NetStackConfig;
   private count: i32 = 0;
-  /** One transmit frame for all interfaces: the IP layer builds one packet at a time. */
-  private txFrame: usize = reserve(ETH_MAX_FRAME);
+  /** One transmit frame for all interfaces: the IP layer builds one packet at a time. Its
+   *  TX_HEADROOM bytes in front are the drivers' (stack/net/netdev.ts). */
+  private txFrame: usize = reserve(TX_HEADROOM + ETH_MAX_FRAME) + <usize>TX_HEADROOM;
 
   constructor(config: NetStackConfig = new NetStackConfig()) {
     initChecksum();

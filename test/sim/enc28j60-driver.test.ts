@@ -158,7 +158,7 @@ test("transmit stream: a sender keeping the queue full gets 300 frames onto the 
   heapUnchanged();
 });
 
-test("transmit: frames reach the wire padded, TXIF completes them, TSV written, queued while one is in flight", () => {
+test("transmit: frames reach the wire padded, completions seen (ECON1.TXRTS), TSV written, queued while one is in flight", () => {
   const b = new Bench().start();
   const slot = (i: number) => 0x1400 + 0x600 * (i % 2);
   for (let i = 0; i < 20; i++) {
@@ -172,7 +172,8 @@ test("transmit: frames reach the wire padded, TXIF completes them, TSV written, 
     assert.deepEqual(onWire.subarray(0, f.length), f);
     if (f.length < 60) assert.equal(onWire.length, 60);
     assert.deepEqual(b.wire[b.wire.length - 1], g);
-    const txEnd = slot(2 * i) + f.length;
+    // f goes where ETXST points with nothing queued (the slot g just left), g to the other one.
+    const txEnd = slot(i) + f.length;
     const tsv = b.model.buffer.subarray(txEnd + 1, txEnd + 8);
     assert.equal(tsv[0] | (tsv[1] << 8), f.length);
     assert.equal(tsv[2] & 0x80, 0x80, "TSV done");
