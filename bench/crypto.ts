@@ -9,7 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrument } from "../tools/instrument.ts";
 import { fakeHal } from "../test/assembly/fake-hal.js";
-import { jsSha1Block } from "../test/support/sha1-block.ts";
+import { sha1BlockAt } from "../sim/accelerators.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const NS_PER_INSTRUCTION = 90;
@@ -35,10 +35,7 @@ async function pmkWithSha1Accel(wasm: Uint8Array): Promise<{ instructions: numbe
   hal.accel_caps = () => 1;
   hal.accel_sha1_block = (state: number, block: number) => {
     hostBlocks++;
-    const m = new Uint8Array((instance.exports as any).memory.buffer);
-    const h = new Uint32Array(m.buffer.slice(state, state + 20));
-    jsSha1Block(h, m.slice(block, block + 64));
-    m.set(new Uint8Array(h.buffer), state);
+    sha1BlockAt(new Uint8Array((instance.exports as any).memory.buffer), state, block);
   };
   ({ instance } = (await WebAssembly.instantiate(wasm, { hal })) as any);
   const ex = instance.exports as any;

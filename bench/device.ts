@@ -1,12 +1,14 @@
 // Whole-device figures: the real module (instruction-counting build, wasm3 CPU model on)
-// driving the ENC28J60 model on a 10 Mbit/s switched LAN.
+// driving the ENC28J60 model on a 10 Mbit/s switched LAN. The board's host offers what our
+// firmware offers (the checksum, SHA-1 and AES accelerators, sim/accelerators.ts); the
+// `_without_accelerators` figures run the stack's own AssemblyScript code instead.
 import { World, SECOND, MS } from "../sim/world.ts";
 import { LAN, configureStatic, wiredLan } from "../sim/topologies.ts";
 import { TcpLayer } from "../sim/hosts/tcp.ts";
 
-function bootedLan(seed: number) {
+function bootedLan(seed: number, accelerators?: number) {
   const world = new World(seed);
-  const lan = wiredLan(world, { cpu: true });
+  const lan = wiredLan(world, { cpu: true, accelerators });
   lan.dev.boot();
   world.runFor(100 * MS);
   configureStatic(world, lan.dev);
@@ -18,8 +20,8 @@ function bootedLan(seed: number) {
  *  calls from the request's interrupt until the reply is handed to the chip (receive over
  *  SPI, Ethernet/IP/ICMP, reply, transmit over SPI). The transmit-complete interrupt and
  *  the driver's later ring re-checks are reported separately. */
-function icmpEcho(): { answer: number; total: number; rttUs: number } {
-  const { world, dev, peer, link } = bootedLan(51);
+function icmpEcho(accelerators?: number): { answer: number; total: number; rttUs: number } {
+  const { world, dev, peer, link } = bootedLan(51, accelerators);
   const warm = peer.ping(LAN.device, { count: 2, intervalUs: 100 * MS, size: 56 });
   world.runFor(SECOND);
   if (warm.received !== 2) throw new Error("warm-up ping failed");
@@ -48,8 +50,8 @@ function icmpEcho(): { answer: number; total: number; rttUs: number } {
 }
 
 /** Bulk receive: 1 MiB from a host into the device's discard service over TCP. */
-function tcpGoodput(): number {
-  const { world, peer } = bootedLan(52);
+function tcpGoodput(accelerators?: number): number {
+  const { world, peer } = bootedLan(52, accelerators);
   const tcp = new TcpLayer(peer);
   const data = Buffer.alloc(1 << 20, 0x5a);
   const c = tcp.connect(LAN.device, 5001);
@@ -63,11 +65,14 @@ function tcpGoodput(): number {
 
 export async function benchDevice(): Promise<Record<string, number>> {
   const echo = icmpEcho();
+  const plain = icmpEcho(0);
   return {
     icmp_echo_wasm_instructions: echo.answer,
+    icmp_echo_wasm_instructions_without_accelerators: plain.answer,
     icmp_echo_with_tx_completion_wasm_instructions: echo.total,
     wired_ping_rtt_virtual_us: Math.round(echo.rttUs),
     tcp_goodput_enc28j60_kbps: tcpGoodput(),
+    tcp_goodput_enc28j60_kbps_without_accelerators: tcpGoodput(0),
   };
 }
 

@@ -13,6 +13,7 @@ import { Rng } from "./core/rng.ts";
 import { type BoardDefinition, loadBoard } from "./board.ts";
 import { type CpuCost, InstructionCounter, WASM3_ESP32_240MHZ, cpuMicros } from "./cpu-model.ts";
 import { Timeline } from "./timeline.ts";
+import { FIRMWARE_ACCELERATORS, ACCEL_US, sha1BlockAt, aes128At, inetChecksumAt } from "./accelerators.ts";
 import type { Esp32WifiRadio } from "./wifi/radio.ts";
 import type { FlashDevice } from "./devices/flash.ts";
 
@@ -53,6 +54,7 @@ export interface DeviceOptions {
   wasm?: Uint8Array;
   /** "throw" (default) fails the run loudly on a panic; "reboot" re-instantiates like hardware. */
   onPanic?: "throw" | "reboot";
+  /** AccelCap bits the host offers; default: what our ESP32 firmware offers (sim/accelerators.ts); 0: none, the stack's own code. */
   accelerators?: number;
   logLevel?: number;
   /** eFuse base MAC; default derived from the name. */
@@ -471,16 +473,40 @@ export class SimDevice implements HalImports {
   wifi_clear_keys(): number { return this.withRadio((r) => r.clearKeys()); }
   wifi_set_power_save(mode: number, listenInterval: number): number { return this.withRadio((r) => r.setPowerSave(mode, listenInterval)); }
 
+  // The accelerators our firmware offers (sim/accelerators.ts), unless a test turns them off.
+  private get accelerators(): number { return this.opts.accelerators ?? FIRMWARE_ACCELERATORS; }
+
   accel_caps(): number {
     this.halCall();
-    return this.opts.accelerators ?? 0;
+    return this.accelerators;
   }
 
-  accel_sha1_block(): void { this.accelMisuse(AccelCap.Sha1, "accel_sha1_block"); }
-  accel_aes128_encrypt(): void { this.accelMisuse(AccelCap.Aes128, "accel_aes128_encrypt"); }
-  accel_inet_checksum(): number { this.accelMisuse(AccelCap.InetChecksum, "accel_inet_checksum"); return 0; }
+  accel_sha1_block(state: number, block: number): void {
+    this.halCall();
+    this.accelMisuse(AccelCap.Sha1, "accel_sha1_block");
+    if (!this.checkRange(state, 20) || !this.checkRange(block, 64)) return;
+    sha1BlockAt(this.mem(), state, block);
+    this.blockingUs += ACCEL_US.sha1Block;
+  }
+
+  accel_aes128_encrypt(key: number, input: number, output: number): void {
+    this.halCall();
+    this.accelMisuse(AccelCap.Aes128, "accel_aes128_encrypt");
+    if (!this.checkRange(key, 16) || !this.checkRange(input, 16) || !this.checkRange(output, 16)) return;
+    aes128At(this.mem(), key, input, output);
+    this.blockingUs += ACCEL_US.aes128Block;
+  }
+
+  accel_inet_checksum(buf: number, len: number, seed: number): number {
+    this.halCall();
+    this.accelMisuse(AccelCap.InetChecksum, "accel_inet_checksum");
+    if (!this.checkRange(buf, len)) return seed & 0xffff;
+    this.blockingUs += len * ACCEL_US.checksumPerByte;
+    return inetChecksumAt(this.mem(), buf, len, seed);
+  }
 
   private accelMisuse(cap: number, name: string): void {
+    if ((this.accelerators & cap) !== 0) return;
     throw new SimError(`${this.name}: ${name} called but the simulated board does not offer it (accel_caps bit ${cap})`);
   }
 

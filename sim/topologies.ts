@@ -37,6 +37,8 @@ export interface WiredLan {
 
 export interface WiredLanOptions {
   cpu?: boolean;
+  /** AccelCap bits the board's host offers (default: the firmware's, sim/accelerators.ts). */
+  accelerators?: number;
   link?: Partial<LinkParams>;
   name?: string;
   wasm?: Uint8Array;
@@ -44,7 +46,7 @@ export interface WiredLanOptions {
 
 /** One board with an ENC28J60 on a switch, a gateway that answers for the off-link world, and a peer host. */
 export function wiredLan(world: World, opts: WiredLanOptions = {}): WiredLan {
-  const dev = world.device({ name: opts.name ?? "dev0", board: "esp32-devkitc-enc28j60", cpu: opts.cpu === false ? null : undefined, wasm: opts.wasm });
+  const dev = world.device({ name: opts.name ?? "dev0", board: "esp32-devkitc-enc28j60", cpu: opts.cpu === false ? null : undefined, wasm: opts.wasm, accelerators: opts.accelerators });
   const flash = attachFlash(dev, world.rng);
   const sw = new Switch(world.scheduler, { ports: 6 }); // dev, gateway, peer, a server, a Wi-Fi AP, one spare
   const link = sw.connectLink(0, world.rng.fork("link:dev0"), { name: "dev0", params: { ...TEN_BASE_T, ...opts.link } });

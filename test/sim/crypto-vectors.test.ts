@@ -7,12 +7,11 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { createCipheriv } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildHarness } from "../../tools/build-harness.ts";
 import { fakeHal } from "../assembly/fake-hal.js";
-import { jsSha1Block } from "../support/sha1-block.ts";
+import { sha1BlockAt, aes128At } from "../../sim/accelerators.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const VECTORS = resolve(root, "../shared/vectors/crypto.json");
@@ -45,19 +44,8 @@ async function load(accel: boolean): Promise<Crypto> {
   const accelCalls = { sha1: 0, aes: 0 };
   if (accel) {
     hal.accel_caps = () => 1 | 2;
-    hal.accel_sha1_block = (state: number, block: number) => {
-      accelCalls.sha1++;
-      const m = mem();
-      const h = new Uint32Array(m.buffer.slice(state, state + 20)); // little-endian host order
-      jsSha1Block(h, m.slice(block, block + 64));
-      m.set(new Uint8Array(h.buffer), state);
-    };
-    hal.accel_aes128_encrypt = (key: number, input: number, output: number) => {
-      accelCalls.aes++;
-      const m = mem();
-      const c = createCipheriv("aes-128-ecb", m.slice(key, key + 16), null).setAutoPadding(false);
-      m.set(Buffer.concat([c.update(m.slice(input, input + 16)), c.final()]), output);
-    };
+    hal.accel_sha1_block = (state: number, block: number) => { accelCalls.sha1++; sha1BlockAt(mem(), state, block); };
+    hal.accel_aes128_encrypt = (key: number, input: number, output: number) => { accelCalls.aes++; aes128At(mem(), key, input, output); };
   }
   ({ instance } = (await WebAssembly.instantiate(wasm, { hal })) as any);
   const ex = instance.exports as any;
