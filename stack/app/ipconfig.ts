@@ -182,6 +182,7 @@ class IfAddressing {
     this.savePending = false;
     res.clearServers(this.ifIndex);
     this.dhcpMode = dhcpMode;
+    net.iface(this.ifIndex)!.announces = !dhcpMode; // with DHCP, its conflict detection announces
     if (!dhcpMode) {
       this.startPending = false;
       const mask = configStore.getIp("if.mask");

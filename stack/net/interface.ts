@@ -38,6 +38,9 @@ export class NetInterface extends FrameSink {
   prefixLen: i32 = 0;
   gateway: u32 = 0;
   up: bool = false;
+  /** Announce our address (RFC 5227 §2.3) when it is set or the link comes up. Off while a
+   *  DHCP client's conflict detection announces it (stack/dhcp/acd.ts): not twice over. */
+  announces: bool = true;
   receiver: IpReceiver | null = null;
   /** ETH_MAX_FRAME bytes (shared by the interfaces); the IP layer writes packets at txFrame + ETH_HEADER_LEN. */
   readonly txFrame: usize;
@@ -77,7 +80,7 @@ export class NetInterface extends FrameSink {
     this.arp.ourIp = address;
     if (changed) {
       this.arp.clear();
-      if (this.up) this.arp.announce(now);
+      if (this.up && this.announces) this.arp.announce(now);
     }
   }
 
@@ -131,7 +134,7 @@ export class NetInterface extends FrameSink {
     giveWork(Work.Addressing); // DHCP starts or re-checks its lease
     const r = this.receiver;
     if (r) r.onLinkChange(this, up, now);
-    if (up) this.arp.announce(now); // our neighbours may have moved with the cable
+    if (up && this.announces) this.arp.announce(now); // our neighbours may have moved with the cable
   }
 
   /**

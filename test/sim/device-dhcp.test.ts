@@ -207,3 +207,18 @@ test("tshark finds a DHCP + DNS run clean and sees DORA, INIT-REBOOT and the DNS
   assert.ok(dns.some(([r, n, , a]) => r === "1" && n === "www.lan" && a === LAN.peer));
   assert.ok(dns.some(([r, n, rc]) => r === "1" && n === "nope.lan" && rc === "3"));
 });
+
+test("a leased address is announced twice, 2 s apart (RFC 5227 §2.3), not once by ARP and again by DHCP's conflict detection", () => {
+  const { world, dev, link } = lan(12);
+  const announcements: number[] = [];
+  link.onFrame((ev) => {
+    const f = Buffer.from(ev.frame);
+    // ARP from the board whose sender and target address are the same (an announcement).
+    if (ev.dir !== "ab" || ev.at !== "tx" || f[12] !== 0x08 || f[13] !== 0x06) return;
+    if (Buffer.compare(f.subarray(28, 32), f.subarray(38, 42)) === 0 && f.readUInt32BE(28) !== 0) announcements.push(ev.time);
+  });
+  world.runFor(10 * SECOND);
+  assert.equal(announcements.length, 2, `announcements at ${announcements.map((t) => (t / 1e6).toFixed(3)).join(", ")} s`);
+  assert.ok(Math.abs(announcements[1] - announcements[0] - 2 * SECOND) < 100 * MS);
+  assert.equal(dev.stats.panics, 0);
+});
