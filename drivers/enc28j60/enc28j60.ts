@@ -25,6 +25,13 @@ const CLKRDY_TRIES: i32 = 5;
 const MII_POLL_LIMIT: i32 = 200;
 const ERRATA1_MIN_SPI_HZ: i32 = 8_000_000;
 const REV_B4: i32 = 4;
+/** Command and answer bytes of register access: a fixed address, so a register access loads
+ *  no buffer pointers (bytes 0-1 out, 2-3 in). */
+const CMD: usize = memory.data(4);
+/** SPI bytes clocked between a transmit decision and TXRTS besides the frame burst: EWRPT,
+ *  ETXST/ETXND and the BFS, at most 2 bytes each (an upper bound is fine: it only delays
+ *  the completion check by a fraction of a microsecond). */
+const TX_START_SPI_BYTES: i32 = 12;
 /** receiveAvailable(): a packet is complete but how many bytes follow is unknown. */
 const RX_AT_LEAST_ONE: i32 = -1;
 
@@ -116,8 +123,6 @@ export class Enc28j60 extends NetDriver {
   private readonly rxEnd: i32;
   private readonly ringSize: i32;
   private readonly mac: usize;
-  private readonly spiOut: usize;   // command bytes for register access
-  private readonly spiIn: usize;
   private readonly tsv: usize;
   /** The packet being read: 6-byte header, frame + FCS + pad, and the next packet's header. */
   private readonly rxBuf: usize;
@@ -126,6 +131,8 @@ export class Enc28j60 extends NetDriver {
   private readonly txSlotBytes: i32;
   private readonly txLen: usize;    // i32 per slot: frame length
   private readonly txPadMax: i32;
+  /** Longest frame transmit() takes: maxFrame, and it must fit a slot with its control byte and TSV. */
+  private readonly txMaxLen: i32;
   private readonly rxReserve: i32;
 
   private bank: i32 = 0;
@@ -162,11 +169,8 @@ export class Enc28j60 extends NetDriver {
   /** When TXRTS is next read for the frame on the wire, and the re-check interval after that. */
   private txCheckAt: i64 = 0;
   private txRecheck: i64 = 0;
+  /** SPI time per byte: the bytes clocked before TXRTS are part of a frame's expected end. */
   private readonly spiNsPerByte: i32;
-  /** Bytes clocked over SPI, and the count when the current transmit()/poll() began: the
-   *  SPI time before TXRTS is part of a frame's expected end. */
-  private spiBytes: u32 = 0;
-  private spiBytesMark: u32 = 0;
   private txStartCache: i32 = -1;
   /** The slot ETXST/ETXND point at (reused when nothing is queued). */
   private txLoadedSlot: i32 = 0;
@@ -192,11 +196,11 @@ export class Enc28j60 extends NetDriver {
     if (slots < 1) slots = 1;
     this.txSlots = slots;
     this.txSlotBytes = (space / slots) & ~(PAGE - 1);
+    const fit = this.txSlotBytes - 1 - TSV_BYTES;
+    this.txMaxLen = config.maxFrame < fit ? config.maxFrame : fit;
     this.txLen = reserve(4 * slots);
     this.mac = reserve(6);
     for (let i = 0; i < 6; i++) store<u8>(this.mac + i, <u8>(config.mac >> (40 - 8 * i)));
-    this.spiOut = reserve(4);
-    this.spiIn = reserve(4);
     this.tsv = reserve(TSV_BYTES);
     this.rxBufSize = rxBufferBytes(config.maxFrame);
     this.rxBuf = config.rxBuffer != 0 && config.rxBufferCapacity >= this.rxBufSize ? config.rxBuffer : reserve(this.rxBufSize);
@@ -222,14 +226,17 @@ export class Enc28j60 extends NetDriver {
     } else if (this.state == Enc28j60State.Failed) {
       if (now >= this.deadline) this.issueReset(now);
     } else {
-      this.spiBytesMark = this.spiBytes;
       if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, false);
       const housekeeping = now >= this.housekeepingAt;
       if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; this.rxCheckDue = true; }
-      if (this.interruptPending || this.serviceAgain || housekeeping) {
+      let serve = this.serviceAgain || housekeeping;
+      if (this.interruptPending) {
+        // The host reports INT low; if it is high again by now, every enabled flag was
+        // handled already (a level interrupt re-delivered after the service that cleared it).
         this.interruptPending = false;
-        this.service(now, housekeeping);
+        if (gpio_read(this.intPin) == 0) serve = true;
       }
+      if (serve) this.service(now, housekeeping);
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
       if (this.rxRecheckAt < next) next = this.rxRecheckAt;
@@ -250,26 +257,26 @@ export class Enc28j60 extends NetDriver {
    *  sink may call this while it holds a received frame in the receive buffer. */
   transmit(frame: usize, len: i32, now: i64): bool {
     if (this.state != Enc28j60State.Running || !this.link) return false;
-    if (len < MIN_FRAME || len > this.config.maxFrame || 1 + len + TSV_BYTES > this.txSlotBytes || frame < <usize>TX_HEADROOM) {
+    if (<u32>(len - MIN_FRAME) > <u32>(this.txMaxLen - MIN_FRAME) || frame < <usize>TX_HEADROOM) {
       count(Counter.EthTxErrors);
       return false;
     }
-    this.spiBytesMark = this.spiBytes;
     // The frame on the wire is due: learn now whether its slot is free (one ECON1 read that
     // the poll at txCheckAt would otherwise spend).
     if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, true);
-    if (this.txCount == this.txSlots) { this.txRefusedBusy++; return false; }
+    const queued = this.txCount;
+    if (queued == this.txSlots) { this.txRefusedBusy++; return false; }
     // With nothing queued, reuse the slot ETXST/ETXND point at: a lone frame (a reply, an
     // ACK) then needs no pointer writes but EWRPTH when its length repeats.
-    if (this.txCount == 0) { this.txHead = this.txLoadedSlot; this.txNext = this.txLoadedSlot; }
-    const slot = this.txNext;
-    const start = this.slotStart(slot);
+    let slot = this.txNext;
+    if (queued == 0) { slot = this.txLoadedSlot; this.txHead = slot; }
+    const start = this.txBase + slot * this.txSlotBytes;
     // Pad the write to a page boundary when cheap: EWRPT then rests on the next slot's start
     // (or on a page start whose low byte is already 00), saving EWRPT writes next time. Pad
     // bytes are whatever follows the frame in memory, never sent (ETXND ends the packet), so
     // only while they stay inside linear memory.
     let written = 1 + len;
-    const pad = (PAGE - (written & (PAGE - 1))) & (PAGE - 1);
+    const pad = (-written) & (PAGE - 1);
     if (pad <= this.txPadMax && frame + <usize>(len + pad) <= (<usize>memory.size() << 16)) written += pad;
     this.writeCached16(Reg.EWRPTL, start, this.writePointerCache);
     // [WBM][control byte 0: padding and CRC as MACON3 says (DS39662E 7.1, Figure 7-1)][frame]
@@ -281,16 +288,16 @@ export class Enc28j60 extends NetDriver {
     this.writePointerCache = (start + written) & (BUFFER_SIZE - 1); // EWRPT wraps at 1FFFh only (DS39662E 4.2.4)
     store<i32>(this.txLen + 4 * slot, len);
     this.txNext = slot + 1 == this.txSlots ? 0 : slot + 1;
-    this.txCount++;
-    if (!this.txSending) this.startTransmission(now);
+    this.txCount = queued + 1;
+    if (!this.txSending) this.startTransmission(now, 1 + written + 1);
     return true;
   }
 
   // ---- bring-up ----
 
   private issueReset(now: i64): void {
-    store<u8>(this.spiOut, Op.SRC);
-    this.spi(this.spiOut, 1, 0, 0);
+    store<u8>(CMD, Op.SRC);
+    this.spi(CMD, 1, 0, 0);
     this.bank = 0;
     this.link = false;
     this.txSending = false;
@@ -385,7 +392,7 @@ export class Enc28j60 extends NetDriver {
     this.serviceAgain = false;
     let eir = -1;
     if (housekeeping) {
-      eir = this.readReg(Reg.EIR);
+      eir = this.read(Reg.EIR);
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
     // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
@@ -405,7 +412,7 @@ export class Enc28j60 extends NetDriver {
       if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
     }
     if (eir < 0 && !received) {
-      eir = this.readReg(Reg.EIR);
+      eir = this.read(Reg.EIR);
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
     if (eir >= 0) {
@@ -452,12 +459,12 @@ export class Enc28j60 extends NetDriver {
    *  so its high byte alone answers when it differs from nextPacket's. */
   protected receiveAvailable(): i32 {
     const next = this.nextPacket;
-    const high = this.readReg(Reg.ERXWRPTH);
+    const high = this.read(Reg.ERXWRPTH);
     if (high != next >> 8) {
       const w = high << 8;
       return w > this.rxEnd ? RX_AT_LEAST_ONE : this.ringDistance(next, w);
     }
-    const low = this.readReg(Reg.ERXWRPTL);
+    const low = this.read(Reg.ERXWRPTL);
     if (low >= (next & 0xff)) return low - (next & 0xff);
     return RX_AT_LEAST_ONE; // the pointer moved between the two reads: a packet completed
   }
@@ -530,7 +537,7 @@ export class Enc28j60 extends NetDriver {
   }
 
   private packetDone(next: i32): void {
-    this.setBits(Reg.ECON2, Bit.PKTDEC);
+    this.set(Reg.ECON2, Bit.PKTDEC);
     this.nextPacket = next;
   }
 
@@ -559,10 +566,10 @@ export class Enc28j60 extends NetDriver {
    *  with the low byte unchanged (FF) one write moves the pointer. */
   private setReceiveReadPointer(value: i32): void {
     if ((value & 0xff) != this.rxReadPointerLow) {
-      this.writeReg(Reg.ERXRDPTL, value & 0xff);
+      this.write(Reg.ERXRDPTL, value & 0xff);
       this.rxReadPointerLow = value & 0xff;
     }
-    this.writeReg(Reg.ERXRDPTH, value >> 8);
+    this.write(Reg.ERXRDPTH, value >> 8);
     this.rxReadPointer = value;
   }
 
@@ -597,31 +604,30 @@ export class Enc28j60 extends NetDriver {
 
   // ---- transmit ----
 
-  private slotStart(slot: i32): i32 { return this.txBase + slot * this.txSlotBytes; }
-
-  /** Sends the oldest queued slot: ETXST/ETXND (only the bytes that changed), TXRTS. */
-  private startTransmission(now: i64): void {
+  /** Sends the oldest queued slot: ETXST/ETXND (only the bytes that changed), TXRTS.
+   *  `spiBytes`: bytes clocked for it in this call so far (its burst). */
+  private startTransmission(now: i64, spiBytes: i32): void {
     const slot = this.txHead;
-    const start = this.slotStart(slot);
+    const start = this.txBase + slot * this.txSlotBytes;
     const end = start + load<i32>(this.txLen + 4 * slot); // the last frame byte
     this.writeCached16(Reg.ETXSTL, start, this.txStartCache);
     this.txStartCache = start;
     this.writeCached16(Reg.ETXNDL, end, this.txEndCache);
     this.txEndCache = end;
     this.txLoadedSlot = slot;
-    this.setBits(Reg.ECON1, Bit.TXRTS);
+    this.set(Reg.ECON1, Bit.TXRTS);
     this.txSending = true;
     this.txRetries = 0;
     this.txDeadline = now + this.config.txTimeoutUs;
-    this.armTransmitCheck(now);
+    this.armTransmitCheck(now, spiBytes);
   }
 
-  /** The frame just started ends after the SPI bytes clocked in this call (the chip starts at
-   *  TXRTS) and its wire time at 10 Mbit/s: preamble and SFD, frame padded to 60 plus FCS,
+  /** The frame just started ends after the SPI bytes clocked before TXRTS (the frame burst
+   *  when it was written just now, and the pointer writes) and its wire time at 10 Mbit/s: preamble and SFD, frame padded to 60 plus FCS,
    *  and the inter-packet gap, 0.8 µs a byte. TXRTS is read then, not before. */
-  private armTransmitCheck(now: i64): void {
+  private armTransmitCheck(now: i64, spiBytes: i32): void {
     const len = load<i32>(this.txLen + 4 * this.txHead);
-    const spiUs = (<i64>(this.spiBytes - this.spiBytesMark) * <i64>this.spiNsPerByte + 999) / 1000;
+    const spiUs = (<i64>(spiBytes + TX_START_SPI_BYTES) * <i64>this.spiNsPerByte + 999) / 1000;
     const wireBytes = 8 + (len < 60 ? 64 : len + FCS_BYTES) + 12;
     this.txCheckAt = now + spiUs + (<i64>wireBytes * 8 + 9) / 10 + this.config.txCheckSlackUs;
     this.txRecheck = this.config.txRecheckUs;
@@ -634,13 +640,13 @@ export class Enc28j60 extends NetDriver {
    *  TXRTS after an abort; the next frame starts only after this check. Called from
    *  transmit(), an abort is left to poll (it reads the TSV, moving ERDPT). */
   private checkTransmission(now: i64, fromTransmit: bool): void {
-    if ((this.readReg(Reg.ECON1) & Bit.TXRTS) != 0) {
+    if ((this.read(Reg.ECON1) & Bit.TXRTS) != 0) {
       this.txCheckAt = now + this.txRecheck;
       const r = this.txRecheck << 1;
       this.txRecheck = r < this.config.txCheckMaxUs ? r : this.config.txCheckMaxUs;
       return;
     }
-    if (gpio_read(this.intPin) == 0 && (this.readReg(Reg.EIR) & Bit.TXERIF) != 0) {
+    if (gpio_read(this.intPin) == 0 && (this.read(Reg.EIR) & Bit.TXERIF) != 0) {
       if (fromTransmit) { this.txCheckAt = now; return; }
       this.transmitFailed(now);
       return;
@@ -653,7 +659,7 @@ export class Enc28j60 extends NetDriver {
     this.txSending = false;
     this.txHead = this.txHead + 1 == this.txSlots ? 0 : this.txHead + 1;
     this.txCount--;
-    if (this.txCount > 0) this.startTransmission(now);
+    if (this.txCount > 0) this.startTransmission(now, 0);
   }
 
   private transmitDone(now: i64): void {
@@ -693,7 +699,7 @@ export class Enc28j60 extends NetDriver {
       count(Counter.EthTxRetries);
       this.setBits(Reg.ECON1, Bit.TXRTS);
       this.txDeadline = now + this.config.txTimeoutUs;
-      this.armTransmitCheck(now);
+      this.armTransmitCheck(now, 24); // the reset and the TSV read came first
     } else {
       count(Counter.EthTxErrors);
       this.transmitFinished(now);
@@ -718,7 +724,6 @@ export class Enc28j60 extends NetDriver {
   // @ts-ignore: decorator
   @inline private spi(out: usize, outLen: i32, into: usize, inLen: i32): void {
     this.spiTransactions++;
-    this.spiBytes += <u32>(outLen + inLen);
     if (spi_transfer(this.spiDevice, out, outLen, into, inLen) < 0) this.spiErrors++;
   }
 
@@ -736,18 +741,39 @@ export class Enc28j60 extends NetDriver {
     this.bank = want;
   }
 
-  private command(op: u8, reg: i32, value: i32): void {
-    store<u8>(this.spiOut, op | <u8>(reg & REG_ADDR_MASK));
-    store<u8>(this.spiOut + 1, <u8>value);
-    this.spi(this.spiOut, 2, 0, 0);
+  // Register access. The hot paths (bank 0 and common registers, constant addresses) use the
+  // inlined forms; bring-up and the rare paths the called ones.
+
+  // @ts-ignore: decorator
+  @inline private command(op: u8, reg: i32, value: i32): void {
+    store<u16>(CMD, <u16>(op | <u8>(reg & REG_ADDR_MASK)) | (<u16>(value & 0xff) << 8));
+    this.spi(CMD, 2, 0, 0);
   }
+
+  /** An ETH register (no dummy byte: not MAC/MII), inlined. */
+  // @ts-ignore: decorator
+  @inline private read(reg: i32): i32 {
+    this.selectBank(reg);
+    store<u8>(CMD, Op.RCR | <u8>(reg & REG_ADDR_MASK));
+    this.spi(CMD, 1, CMD + 2, 1);
+    return <i32>load<u8>(CMD + 2);
+  }
+
+  // @ts-ignore: decorator
+  @inline private write(reg: i32, value: i32): void {
+    this.selectBank(reg);
+    this.command(Op.WCR, reg, value);
+  }
+
+  // @ts-ignore: decorator
+  @inline private set(reg: i32, mask: i32): void { this.selectBank(reg); this.command(Op.BFS, reg, mask); }
 
   protected readReg(reg: i32): i32 {
     this.selectBank(reg);
-    store<u8>(this.spiOut, Op.RCR | <u8>(reg & REG_ADDR_MASK));
+    store<u8>(CMD, Op.RCR | <u8>(reg & REG_ADDR_MASK));
     const n = reg & REG_MAC_MII ? 2 : 1; // MAC/MII answer after a dummy byte
-    this.spi(this.spiOut, 1, this.spiIn, n);
-    return <i32>load<u8>(this.spiIn + n - 1);
+    this.spi(CMD, 1, CMD + 2, n);
+    return <i32>load<u8>(CMD + 1 + n);
   }
 
   private writeReg(reg: i32, value: i32): void {
@@ -762,17 +788,21 @@ export class Enc28j60 extends NetDriver {
   }
 
   /** For pointers only the driver changes: write just the bytes that differ from `known`. */
-  private writeCached16(regLow: i32, value: i32, known: i32): void {
-    if (known < 0 || (known & 0xff) != (value & 0xff)) this.writeReg(regLow, value & 0xff);
-    if (known < 0 || (known >> 8) != (value >> 8)) this.writeReg(regLow + 1, value >> 8);
+  // @ts-ignore: decorator
+  @inline private writeCached16(regLow: i32, value: i32, known: i32): void {
+    if (known != value) {
+      if (known < 0 || (known & 0xff) != (value & 0xff)) this.write(regLow, value & 0xff);
+      if (known < 0 || (known >> 8) != (value >> 8)) this.write(regLow + 1, value >> 8);
+    }
   }
 
   private setBits(reg: i32, mask: i32): void { this.selectBank(reg); this.command(Op.BFS, reg, mask); }
   private clearBits(reg: i32, mask: i32): void { this.selectBank(reg); this.command(Op.BFC, reg, mask); }
 
-  private readBuffer(into: usize, len: i32): void {
-    store<u8>(this.spiOut, Op.RBM);
-    this.spi(this.spiOut, 1, into, len);
+  // @ts-ignore: decorator
+  @inline private readBuffer(into: usize, len: i32): void {
+    store<u8>(CMD, Op.RBM);
+    this.spi(CMD, 1, into, len);
   }
 
   private waitMii(): bool {
