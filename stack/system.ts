@@ -82,7 +82,7 @@ class System {
     }
     let next = net.poll(now); // the drivers, ARP, the pinger; frames reach the protocols here
     const tcp = this.tcp!;
-    tcp.poll(now); // timers first, so the application sees what they decided at once
+    if (tcp.timersDue(now)) tcp.poll(now); // timers first, so the application sees what they decided at once
     const work = takeWork();
     if ((work & Work.Addressing) != 0 || now >= this.addressingDue) this.addressingDue = ipconfig.poll(now); // DHCP, DNS, mDNS
     next = earliest(next, this.addressingDue);

@@ -178,6 +178,7 @@ export class Esp32Wifi extends NetDriver {
   }
 
   poll(now: i64): i64 {
+    if (this.state == WifiState.Idle && this.scanObserver === null) return NO_DEADLINE; // the common case on a wired board
     if (this.scanObserver !== null && now >= this.observerDeadline) this.endObservedScan(now); // no ScanDone came
     switch (this.state) {
       case WifiState.Backoff:

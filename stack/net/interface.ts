@@ -64,9 +64,9 @@ export class NetInterface extends FrameSink {
   }
 
   get mtu(): i32 { return ETH_MTU; }
-  get netmask(): u32 { return prefixMask(this.prefixLen); }
+  @inline get netmask(): u32 { return prefixMask(this.prefixLen); }
   /** The subnet-directed broadcast address, or 0 when unconfigured or /31, /32. */
-  get directedBroadcast(): u32 {
+  @inline get directedBroadcast(): u32 {
     if (this.address == 0 || this.prefixLen > 30) return 0;
     return this.address | ~this.netmask;
   }

@@ -1270,6 +1270,9 @@ export class Tcp extends PortUser {
 
   // ---------------- timers ----------------
 
+  /** A timer is due (poll has work beyond what new input changed). */
+  timersDue(now: i64): bool { return now >= this.pollDue; }
+
   /** Runs the timers due at now; returns the next deadline (NEVER when idle). */
   poll(now: i64): i64 {
     if (!this.pollDirty && now < this.pollDue) return this.pollDue;

@@ -63,7 +63,7 @@ export function softwareSum(p: usize, len: i32, seed: u32): u32 {
 }
 
 /** Partial sum (network order, folded, not complemented) of len bytes, from seed. */
-export function inetSum(p: usize, len: i32, seed: u32): u32 {
+@inline export function inetSum(p: usize, len: i32, seed: u32): u32 {
   if (useAccel) return <u32>accel_inet_checksum(p, len, <i32>seed) & 0xffff;
   return softwareSum(p, len, seed);
 }
@@ -86,7 +86,7 @@ export function sumAdd(a: u32, b: u32): u32 {
 }
 
 /** The TCP/UDP pseudo-header partial sum (RFC 793 §3.1, RFC 768), a seed for inetSum. */
-export function pseudoHeaderSum(src: u32, dst: u32, protocol: u32, length: u32): u32 {
+@inline export function pseudoHeaderSum(src: u32, dst: u32, protocol: u32, length: u32): u32 {
   let s: u32 = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;
   s = (s & 0xffff) + (s >>> 16);
   return (s & 0xffff) + (s >>> 16);

@@ -42,8 +42,8 @@ export class Ipv4Packet {
 
   checksumValid(): bool { return inetChecksumValid(this.ptr, this.headerLen); }
 
-  get headerLen(): i32 { return <i32>(get8(this.ptr) & 15) << 2; }
-  get totalLen(): i32 { return <i32>get16(this.ptr + 2); }
+  @inline get headerLen(): i32 { return <i32>(get8(this.ptr) & 15) << 2; }
+  @inline get totalLen(): i32 { return <i32>get16(this.ptr + 2); }
   get ident(): u32 { return get16(this.ptr + 4); }
   get dontFragment(): bool { return (get16(this.ptr + 6) & FLAG_DF) != 0; }
   /** More-fragments set or a non-zero offset: one piece of a fragmented datagram. */
