@@ -456,9 +456,20 @@ export class Enc28j60 extends NetDriver {
   /** Bytes of complete packets from nextPacket on: 0 none, RX_AT_LEAST_ONE, or a lower bound.
    *  ERXWRPT advances only once a packet is completely written (DS39662E 3.2.1, 7.2.1), and
    *  can never be in nextPacket's page before nextPacket (ERXRDPT lies in an earlier page),
-   *  so its high byte alone answers when it differs from nextPacket's. */
+   *  so its high byte alone answers when it differs from nextPacket's. While short packets of
+   *  one size keep coming (pings, ACKs: rxPredict below a page) the low byte is read first:
+   *  the ring holds whole pages, so once it differs from nextPacket's, the difference modulo
+   *  256 is a lower bound, in one read. */
   protected receiveAvailable(): i32 {
     const next = this.nextPacket;
+    if (<u32>(this.rxPredict - 1) < <u32>(PAGE - HEADER_BYTES - 1)) {
+      const d = (this.read(Reg.ERXWRPTL) - next) & 0xff;
+      if (d != 0) return d;
+      const high = this.read(Reg.ERXWRPTH);
+      if (high == next >> 8) return 0; // (a packet completing after the first read is found by the next check)
+      const w = high << 8;
+      return w > this.rxEnd ? RX_AT_LEAST_ONE : this.ringDistance(next, w);
+    }
     const high = this.read(Reg.ERXWRPTH);
     if (high != next >> 8) {
       const w = high << 8;
@@ -573,11 +584,13 @@ export class Enc28j60 extends NetDriver {
     this.rxReadPointer = value;
   }
 
-  private ringAdvance(p: i32, n: i32): i32 {
+  // @ts-ignore: decorator
+  @inline private ringAdvance(p: i32, n: i32): i32 {
     return (p + n) % this.ringSize;
   }
 
-  private ringDistance(from: i32, to: i32): i32 {
+  // @ts-ignore: decorator
+  @inline private ringDistance(from: i32, to: i32): i32 {
     const d = to - from;
     return d < 0 ? d + this.ringSize : d;
   }

@@ -103,7 +103,7 @@ test("SPI cost per 1514-byte frame (reported), and frames other than ours are fi
   b.run(10_000);
   assert.equal(b.wire.length, 2);
   t.diagnostic(`RX 1514 B: ${lone} SPI transactions for a lone frame incl. interrupt service and the idle re-checks after it; ${marginal} per additional frame of a burst`);
-  t.diagnostic(`TX 1514 B: ${txFirst} in transmit() (new length), ${txRepeat} (other slot), ${txWithCompletion} incl. the completion interrupt`);
+  t.diagnostic(`TX 1514 B: ${txFirst} in transmit() (new length), ${txRepeat} (other slot), ${txWithCompletion} incl. the completion check (ECON1.TXRTS) and the re-checks after it`);
   assert.ok(marginal <= 3, `RX: one RBM (frame + next header) and one PKTDEC per frame, plus ERXRDPTH, got ${marginal}`);
   assert.ok(lone <= 14, `lone RX frame cost ${lone}`);
   assert.ok(txRepeat <= 6, `TX: EWRPT, WBM, ETXST/ETXND high bytes, TXRTS; got ${txRepeat}`);
