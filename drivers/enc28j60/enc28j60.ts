@@ -1,7 +1,11 @@
 // ENC28J60 10BASE-T controller on SPI (datasheet DS39662E, Rev. B7 errata DS80349).
 // Sans-IO: every wait is a state with a deadline returned from poll(now); the driver never
 // reads a clock. Costs: a register access is one SPI transaction (the bank is cached), a
-// frame moves in one RBM or WBM burst.
+// frame moves in one RBM or WBM burst (sent from the caller's buffer: netdev.ts TX_HEADROOM).
+// Transmit per frame in a stream that keeps both slots busy: WBM, ETXSTH and ETXNDH (the
+// slots alternate), BFS TXRTS, one ECON1 read for the completion, EWRPTH every other frame.
+// A lone frame reuses the loaded slot: EWRPT, WBM, TXRTS and the ECON1 read. (One slot
+// would save the two pointer writes but leave the wire idle while each frame is copied.)
 import {
   spi_transfer, gpio_irq_enable, gpio_read, board_info, BoardKey, GpioEdge, NO_DEADLINE, LogLevel,
 } from "../../hal/generated/hal";
@@ -154,8 +158,6 @@ export class Enc28j60 extends NetDriver {
   private rxPredict: i32 = 0;
   private rxForceRelease: bool = false;
   private rxRecheckAt: i64 = NO_DEADLINE;
-  /** A re-check of the ring is due (see rxRecheckAt), even if EIR shows no PKTIF. */
-  private rxCheckDue: bool = false;
   private rxLastPacketAt: i64 = 0;
 
   // Transmit: slots form a ring; txNext is where the next frame goes, txHead the oldest
@@ -228,7 +230,7 @@ export class Enc28j60 extends NetDriver {
     } else {
       if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, false);
       const housekeeping = now >= this.housekeepingAt;
-      if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; this.rxCheckDue = true; }
+      if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; }
       let serve = this.serviceAgain || housekeeping;
       if (this.interruptPending) {
         // The host reports INT low; if it is high again by now, every enabled flag was
@@ -396,12 +398,9 @@ export class Enc28j60 extends NetDriver {
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
     // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
-    // Skipped only when EIR was just read for a transmit completion and shows no PKTIF; a
-    // packet whose PKTIF went missing is found by the next receive interrupt or housekeeping.
     let received = false;
-    if (eir < 0 || housekeeping || this.rxCheckDue || (eir & (Bit.PKTIF | Bit.RXERIF)) != 0) {
+    {
       this.rxRecheckAt = NO_DEADLINE;
-      this.rxCheckDue = false;
       const avail = this.receiveAvailable();
       if (avail != 0) { this.receive(avail, now); received = true; }
       else this.rxForceRelease = true; // the ring is drained: nothing to wait for
