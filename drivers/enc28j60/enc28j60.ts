@@ -620,8 +620,9 @@ export class Enc28j60 extends NetDriver {
    *  `spiBytes`: bytes clocked for it in this call so far (its burst). */
   private startTransmission(now: i64, spiBytes: i32): void {
     const slot = this.txHead;
+    const len = load<i32>(this.txLen + 4 * slot);
     const start = this.txBase + slot * this.txSlotBytes;
-    const end = start + load<i32>(this.txLen + 4 * slot); // the last frame byte
+    const end = start + len; // the last frame byte
     this.writeCached16(Reg.ETXSTL, start, this.txStartCache);
     this.txStartCache = start;
     this.writeCached16(Reg.ETXNDL, end, this.txEndCache);
@@ -631,17 +632,17 @@ export class Enc28j60 extends NetDriver {
     this.txSending = true;
     this.txRetries = 0;
     this.txDeadline = now + this.config.txTimeoutUs;
-    this.armTransmitCheck(now, spiBytes);
+    this.armTransmitCheck(now, len, spiBytes);
   }
 
   /** The frame just started ends after the SPI bytes clocked before TXRTS (the frame burst
    *  when it was written just now, and the pointer writes) and its wire time at 10 Mbit/s: preamble and SFD, frame padded to 60 plus FCS,
    *  and the inter-packet gap, 0.8 µs a byte. TXRTS is read then, not before. */
-  private armTransmitCheck(now: i64, spiBytes: i32): void {
-    const len = load<i32>(this.txLen + 4 * this.txHead);
-    const spiUs = (<i64>(spiBytes + TX_START_SPI_BYTES) * <i64>this.spiNsPerByte + 999) / 1000;
+  // @ts-ignore: decorator
+  @inline private armTransmitCheck(now: i64, len: i32, spiBytes: i32): void {
     const wireBytes = 8 + (len < 60 ? 64 : len + FCS_BYTES) + 12;
-    this.txCheckAt = now + spiUs + (<i64>wireBytes * 8 + 9) / 10 + this.config.txCheckSlackUs;
+    const ns = <i64>(spiBytes + TX_START_SPI_BYTES) * <i64>this.spiNsPerByte + <i64>wireBytes * 800;
+    this.txCheckAt = now + (ns + 999) / 1000 + this.config.txCheckSlackUs;
     this.txRecheck = this.config.txRecheckUs;
   }
 
@@ -711,7 +712,7 @@ export class Enc28j60 extends NetDriver {
       count(Counter.EthTxRetries);
       this.setBits(Reg.ECON1, Bit.TXRTS);
       this.txDeadline = now + this.config.txTimeoutUs;
-      this.armTransmitCheck(now, 24); // the reset and the TSV read came first
+      this.armTransmitCheck(now, load<i32>(this.txLen + 4 * this.txHead), 24); // after the reset and the TSV read
     } else {
       count(Counter.EthTxErrors);
       this.transmitFinished(now);
