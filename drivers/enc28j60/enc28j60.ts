@@ -62,9 +62,10 @@ export class Enc28j60Config {
    *  read it again after this long, doubling up to txCheckMaxUs. */
   txRecheckUs: i64 = 32;
   txCheckMaxUs: i64 = 1024;
-  /** Memory for the packet being read (RX_BUFFER_BYTES(maxFrame) bytes, see rxBufferBytes()),
-   *  e.g. the module's staging buffer (stack/runtime/staging.ts); 0 reserves the driver's own.
-   *  Frames handed to the sink live there until onFrame returns. */
+  /** Memory for the packet being read (rxBufferBytes(maxFrame) bytes; a smaller one is not
+   *  used), e.g. the module's staging buffer (stack/runtime/staging.ts); 0: the driver
+   *  reserves its own. Frames handed to the sink live there until onFrame returns; the
+   *  driver writes it only from poll (transmit() reads registers only). */
   rxBuffer: usize = 0;
   rxBufferCapacity: i32 = 0;
   /** Receive space is given back to the chip (ERXRDPT advanced, one SPI write) only when
@@ -236,7 +237,7 @@ export class Enc28j60 extends NetDriver {
         // The host reports INT low; if it is high again by now, every enabled flag was
         // handled already (a level interrupt re-delivered after the service that cleared it).
         this.interruptPending = false;
-        if (gpio_read(this.intPin) == 0) serve = true;
+        if (gpio_read(this.intPin) != 1) serve = true; // low, or unreadable
       }
       if (serve) this.service(now, housekeeping);
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
@@ -659,7 +660,7 @@ export class Enc28j60 extends NetDriver {
       this.txRecheck = r < this.config.txCheckMaxUs ? r : this.config.txCheckMaxUs;
       return;
     }
-    if (gpio_read(this.intPin) == 0 && (this.read(Reg.EIR) & Bit.TXERIF) != 0) {
+    if (gpio_read(this.intPin) != 1 && (this.read(Reg.EIR) & Bit.TXERIF) != 0) { // low, or unreadable
       if (fromTransmit) { this.txCheckAt = now; return; }
       this.transmitFailed(now);
       return;
