@@ -5,6 +5,7 @@
 import { World, SECOND, MS } from "../sim/world.ts";
 import { LAN, configureStatic, wiredLan } from "../sim/topologies.ts";
 import { TcpLayer } from "../sim/hosts/tcp.ts";
+import { transmitDurationUs } from "../sim/devices/enc28j60.ts";
 
 function bootedLan(seed: number, accelerators?: number) {
   const world = new World(seed);
@@ -31,7 +32,8 @@ function icmpEcho(accelerators?: number): { answer: number; total: number; rttUs
     const f = ev.frame;
     if (f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 1) return;
     if (ev.dir === "ba" && ev.at === "rx") requestAt = ev.time;
-    if (ev.dir === "ab" && ev.at === "tx" && !replyAt) replyAt = ev.time;
+    // The link gets the frame when the chip has sent it: the chip started it that much earlier.
+    if (ev.dir === "ab" && ev.at === "tx" && !replyAt) replyAt = ev.time - transmitDurationUs(f.length);
   });
   dev.callTrace = [];
   const r = peer.ping(LAN.device, { count: 1, size: 56 });

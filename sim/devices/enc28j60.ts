@@ -57,6 +57,13 @@ export function ethernetCrc(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** How long the chip transmits a frame of `frameLen` bytes (FCS excluded) at `bps`: preamble
+ *  and SFD, the frame padded to 60 plus the FCS, and the inter-frame gap. The link sees the
+ *  frame when this ends. */
+export function transmitDurationUs(frameLen: number, bps = 10e6): number {
+  return ((8 + Math.max(frameLen + 4, 64) + 12) * 8 * 1e6) / bps;
+}
+
 export class Enc28j60Model implements SpiDevice {
   readonly maxHz = MAX_SPI_HZ;
   readonly revision: Enc28j60Revision;
@@ -362,8 +369,18 @@ export class Enc28j60Model implements SpiDevice {
     return eie & EIE.INTIE && eie & this.eirValue() & 0x7b ? 0 : 1;
   }
 
-  /** Pin changes reach the host through the scheduler, never from inside transfer(). */
+  /**
+   * Assertions reach the host through the scheduler, never from inside transfer(). A
+   * deassertion shows at once: the pin goes high as the SPI write that cleared the flag
+   * ends (DS39662 12.0: INT follows EIR & EIE), and the MCU may read the pin right after.
+   */
   private updateInterruptLine(): void {
+    if (this.intLevel() === 1 && this.intLevelShown === 0) {
+      if (this.intDelivery) { this.scheduler.cancel(this.intDelivery); this.intDelivery = null; }
+      this.intLevelShown = 1;
+      this.onInterruptLine(1);
+      return;
+    }
     if (this.intDelivery && !this.intDelivery.cancelled) return;
     if (this.intLevel() === this.intLevelShown) return;
     this.intDelivery = this.scheduler.after(0, () => {
@@ -523,11 +540,10 @@ export class Enc28j60Model implements SpiDevice {
       const min = (padcfg >> 5) === 7 ? 64 : 60;
       if (frame.length < min) { const padded = new Uint8Array(min); padded.set(frame); frame = padded; }
     }
-    const wireBytes = 8 + Math.max(frame.length + 4, 64) + 12; // preamble+SFD, frame+FCS, inter-frame gap
     const halfDuplex = !(macon3 & MACON3.FULDPX);
     const lateCollision = halfDuplex && this.faults.lateCollisions > 0;
     if (lateCollision) this.faults.lateCollisions--;
-    const durationUs = (wireBytes * 8 * 1e6) / this.wireBps;
+    const durationUs = transmitDurationUs(frame.length, this.wireBps);
     const startAt = Math.max(now, this.scheduler.now);
     // Events land on whole microseconds, the unit of the HAL's clock.
     const handle = this.scheduler.at(Math.ceil(startAt + durationUs), () => this.finishTransmission(frame, data.length, lateCollision), "enc28j60 tx");
