@@ -145,13 +145,18 @@ function configEquals(key: string, value: string): bool {
   return n >= 0 && bytesEqStr(valueScratch, n, value);
 }
 
-// Transport capacities for the one-page budget: 4 TCP sockets with a 2 KiB receive window
-// and a 1 KiB send buffer each, 4 UDP sockets with 512-byte receive rings.
+// Transport capacities for the one-page budget: 4 TCP sockets, one large for bulk
+// connections (a receive window of 5 full segments, 7,300 bytes, and a 1 KiB send buffer)
+// and three small ones (1 KiB receive, 512 bytes send: the transfer listener, the
+// keep-alive client, DNS over TCP); 4 UDP sockets with 512-byte receive rings.
 function deviceTcpConfig(): TcpConfig {
   const c = new TcpConfig();
   c.sockets = 4;
-  c.rxBytes = 2048;
-  c.txBytes = 1024;
+  c.largeSockets = 1;
+  c.largeRxBytes = 7300;
+  c.largeTxBytes = 1024;
+  c.rxBytes = 1024;
+  c.txBytes = 512;
   return c;
 }
 

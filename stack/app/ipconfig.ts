@@ -286,7 +286,7 @@ class DnsOverTcp extends DnsTcpHook {
 
   open(dst: u32, port: u16, now: i64): i32 {
     if (this.sock) return -1;
-    const s = this.tcp.socket();
+    const s = this.tcp.socket(true); // one query, read in 128-byte chunks: a small socket
     if (!s) return -1;
     s.handler = this.events;
     if (s.connect(dst, port, now) < 0) { s.release(now); return -1; }

@@ -80,7 +80,7 @@ class Services {
 
   init(tcp: Tcp): void {
     this.tcp = tcp;
-    const l = tcp.socket();
+    const l = tcp.socket(true); // a listener uses no rings: the small socket, the large ones for connections
     if (l && l.listen(TRANSFER_PORT, 1) == 0) this.listener = l;
   }
 
@@ -195,7 +195,7 @@ class Services {
     if (server == 0 || port == 0) return NO_DEADLINE;
     const tcp = this.tcp!;
     if (this.clientState == 0 || (this.clientState == 3 && now >= this.retryAt)) {
-      const s = this.client ? this.client : tcp.socket();
+      const s = this.client ? this.client : tcp.socket(true); // heartbeat lines: a small socket does
       if (!s) return now + SECOND_US;
       this.client = s;
       s.setKeepAlive(true, this.keepIdleUs, this.keepIntervalUs, this.keepCount);

@@ -11,14 +11,14 @@
 // sender and receiver silly-window avoidance, slow start / congestion avoidance / fast
 // retransmit / NewReno (RFC 5681, RFC 6582), MSS option (RFC 6691), out-of-order data
 // kept in the receive ring (up to OOO_RANGES holes), RFC 6528 ISNs (SipHash), RFC 6056
-// ephemeral ports, keep-alive (RFC 1122 §4.2.3.6), FIN_WAIT_2 timeout, ICMP soft/hard
+// ephemeral ports, keep-alive (RFC 1122 §4.2.3.6), FIN_WAIT_2 timeout (after unanswered probes), ICMP soft/hard
 // errors (RFC 1122 §4.2.3.9, RFC 5927 sequence check).
 //
 // Not implemented, on purpose:
 // - Window scaling (RFC 7323 §2): a socket's receive ring is at most a few KiB on a 64 KiB
 //   device, far below the 65535-byte unscaled window; the option would only cost bytes.
-// - SACK (RFC 2018): with 2 KiB windows at most two segments are in flight, so there is
-//   never more than one hole to describe; NewReno recovers it as fast.
+// - SACK (RFC 2018): windows are a few segments at most (the device's bulk socket takes
+//   five), so a loss rarely leaves more than one hole to describe; NewReno recovers it.
 // - Timestamps (RFC 7323 §3): RTT is sampled once per window (Karn), which suffices at
 //   these window sizes; PAWS matters only for windows that wrap the sequence space.
 // - Urgent data: the URG flag is ignored (RFC 6093 deprecates its use).
@@ -52,6 +52,15 @@ export class TcpConfig {
   sockets: i32 = 4;
   rxBytes: i32 = 2048;
   txBytes: i32 = 2048;
+  /**
+   * The first `largeSockets` sockets get rings of `largeRxBytes`/`largeTxBytes` instead (0:
+   * all sockets equal). A bulk connection needs a window of several segments to keep the
+   * link busy while the device works; a DNS-over-TCP query or a heartbeat line does not.
+   * socket() and accepted connections take the largest free socket, socket(true) the smallest.
+   */
+  largeSockets: i32 = 0;
+  largeRxBytes: i32 = 0;
+  largeTxBytes: i32 = 0;
   /** TIME_WAIT entries (4-tuple + sequence numbers, 32 bytes each). */
   timeWaitSlots: i32 = 8;
   /** Maximum segment lifetime; TIME_WAIT lasts 2 MSL (RFC 9293 §3.4.2). */
@@ -64,6 +73,12 @@ export class TcpConfig {
   maxRetries: i32 = 12;
   synRetries: i32 = 6;
   delayedAckUs: i64 = 200_000;
+  /**
+   * FIN_WAIT_2 is given up after this long without a segment from the peer, once the peer
+   * also left `keepCount` probes `keepIntervalUs` apart unanswered: a live peer may be
+   * silent that long (its RTO backs off to 60 s or more, RFC 6298 (2.5), while it still
+   * sends us data), but it answers a probe.
+   */
   fin2TimeoutUs: i64 = 60_000_000;
   /** Keep-alive is off unless enabled per socket (RFC 1122 §4.2.3.6 MUST default off). */
   keepAlive: bool = false;
@@ -295,16 +310,23 @@ export class Tcp extends PortUser {
     this.twRcv = new StaticArray<u32>(n);
     this.twExpiry = new StaticArray<i64>(n);
     this.sockets = new StaticArray<TcpSocket>(config.sockets);
-    for (let i = 0; i < config.sockets; i++) this.sockets[i] = new TcpSocket(this, i, config.rxBytes, config.txBytes);
+    for (let i = 0; i < config.sockets; i++) {
+      const large = i < config.largeSockets;
+      this.sockets[i] = new TcpSocket(this, i, large ? config.largeRxBytes : config.rxBytes, large ? config.largeTxBytes : config.txBytes);
+    }
     const key = reserve(16);
     random_fill(key, 16);
     this.isnK0 = load<u64>(key);
     this.isnK1 = load<u64>(key, 8);
   }
 
-  /** A free socket (state Closed), or null when the pool is exhausted. */
-  socket(): TcpSocket | null {
-    const s = this.allocSlot();
+  /**
+   * A free socket (state Closed), or null when the pool is exhausted: the one with the
+   * largest receive ring, or with `small` the smallest (for listeners, which need no
+   * rings, and for short exchanges such as DNS over TCP).
+   */
+  socket(small: bool = false): TcpSocket | null {
+    const s = this.allocSlot(small);
     if (s) s.owned = true;
     return s;
   }
@@ -332,16 +354,20 @@ export class Tcp extends PortUser {
     return <u32>(now >> 2) + f;
   }
 
-  private allocSlot(): TcpSocket | null {
+  /** The free socket with the largest receive ring (or the smallest); the lowest id among equals. */
+  private allocSlot(small: bool = false): TcpSocket | null {
+    let best: TcpSocket | null = null;
     for (let i = 0; i < this.sockets.length; i++) {
       const s = unchecked(this.sockets[i]);
-      if (!s.allocated) {
-        this.reset(s);
-        s.allocated = true;
-        return s;
-      }
+      if (s.allocated) continue;
+      if (!best || (small ? s.rxCap < best.rxCap : s.rxCap > best.rxCap)) best = s;
     }
-    return null;
+    if (best) {
+      const s = changetype<TcpSocket>(best);
+      this.reset(s);
+      s.allocated = true;
+    }
+    return best;
   }
 
   private reset(s: TcpSocket): void {
@@ -481,11 +507,19 @@ export class Tcp extends PortUser {
     s.rxHead = (s.rxHead + n) % s.rxCap;
     s.rxLen -= n;
     // Window update once the window opened by enough to matter (receiver SWS avoidance,
-    // RFC 9293 §3.8.6.2.2: min(half the buffer, one MSS)).
+    // RFC 9293 §3.8.6.2.2: min(half the buffer, one MSS)) and the peer has at most half the
+    // ring left to send into: otherwise it is not held up and the next ACK carries the new
+    // edge anyway. A closed window is reopened at once; otherwise the update waits for
+    // poll(), after the application has read what it wants, so one segment carries the
+    // whole reopened window rather than one per read.
     if (!s.peerFin && this.synchronized(s)) {
       const edge = s.rcvNxt + <u32>(s.rxCap - s.rxLen);
       const grow = <i32>(edge - s.rcvAdv);
-      if (grow >= min(s.rxCap >> 1, <i32>s.rcvMss)) this.sendAck(s, now);
+      const offered = <i32>(s.rcvAdv - s.rcvNxt);
+      if (grow >= min(s.rxCap >> 1, <i32>s.rcvMss) && 2 * offered <= s.rxCap) {
+        if (offered <= 0) this.sendAck(s, now);
+        else s.ackAt = now;
+      }
     }
     return n;
   }
@@ -544,8 +578,13 @@ export class Tcp extends PortUser {
     const free = <u32>(s.rxCap - s.rxLen);
     const edge = s.rcvNxt + free;
     if (sLt(s.rcvAdv, s.rcvNxt)) s.rcvAdv = s.rcvNxt;
-    const grow = <i32>(edge - s.rcvAdv);
-    if (grow > 0 && (grow >= min(s.rxCap >> 1, <i32>s.rcvMss) || s.rcvAdv == s.rcvNxt)) s.rcvAdv = edge;
+    let grow = <i32>(edge - s.rcvAdv);
+    const mss = <i32>s.rcvMss;
+    // A ring of two segments or more opens in whole segments: a peer that fills every
+    // window it gets (no sender SWS avoidance) would otherwise keep sending a full segment
+    // and a runt for every ACK, forever, as the odd edges repeat.
+    if (grow >= mss && s.rxCap >= 2 * mss) grow -= grow % mss;
+    if (grow > 0 && (grow >= min(s.rxCap >> 1, mss) || s.rcvAdv == s.rcvNxt)) s.rcvAdv += <u32>grow;
     let w = s.rcvAdv - s.rcvNxt;
     if (w > 65535) w = 65535;
     return w;
@@ -1120,7 +1159,11 @@ export class Tcp extends PortUser {
         if (s.state == TcpState.Closed) return;
       } else if (dlen > 0) {
         s.ackPending++;
-        if (s.ackPending >= 2 || s.quickAck) s.ackNow = true;
+        // Every second segment is acknowledged (RFC 5681 §4.2), but from poll(): by then the
+        // application has usually read the data, so the ACK also carries the reopened window
+        // and no separate window update is needed.
+        if (s.quickAck) s.ackNow = true;
+        else if (s.ackPending >= 2) s.ackAt = now;
       }
       if (dlen > 0 || hadHoles) {
         const h = s.handler;
@@ -1295,9 +1338,7 @@ export class Tcp extends PortUser {
       if (s.state <= TcpState.Listen) continue;
       const ka = this.keepAliveDeadline(s);
       if (ka <= now) this.onKeepAlive(s, now);
-      if (s.state == TcpState.FinWait2 && s.lastRx + this.config.fin2TimeoutUs <= now) {
-        this.terminate(s, NetError.TimedOut, now);
-      }
+      if (s.state == TcpState.FinWait2 && this.fin2Deadline(s) <= now) this.onFin2Timeout(s, now);
       if (s.state <= TcpState.Listen) continue;
       next = min(next, this.socketDeadline(s));
     }
@@ -1312,10 +1353,26 @@ export class Tcp extends PortUser {
     const ka = this.keepAliveDeadline(s);
     if (ka < d) d = ka;
     if (s.state == TcpState.FinWait2) {
-      const f = s.lastRx + this.config.fin2TimeoutUs;
+      const f = this.fin2Deadline(s);
       if (f < d) d = f;
     }
     return d;
+  }
+
+  /** FIN_WAIT_2: the next probe, or the end once `keepCount` probes went unanswered. */
+  private fin2Deadline(s: TcpSocket): i64 {
+    return s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
+  }
+
+  private onFin2Timeout(s: TcpSocket, now: i64): void {
+    if (s.keepProbes >= s.keepCount) {
+      this.terminate(s, NetError.TimedOut, now);
+      return;
+    }
+    s.keepProbes++;
+    // SEG.SEQ = SND.NXT - 1 (our FIN, acknowledged): a live peer must answer with an ACK,
+    // which resets lastRx.
+    this.segment(s, s.sndNxt - 1, TCP_ACK, 0, now);
   }
 
   /**

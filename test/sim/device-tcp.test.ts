@@ -75,6 +75,37 @@ test("device -> host: 256 KiB from the generator arrive intact", () => {
   assert.equal(conn.closeReason, "closed", "both sides closed cleanly");
 });
 
+test("a bulk transfer into the device gets a window of several segments, opened in whole segments, ACKed every second segment", () => {
+  const { world, tcp, link } = lan(36);
+  type Seg = { seq: number; ack: number; flags: number; wnd: number; len: number };
+  const toDevice: Seg[] = [], fromDevice: Seg[] = [];
+  const parse = (f: Uint8Array): Seg | null => {
+    if (f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return null;
+    const ip = 14, ihl = (f[ip] & 15) * 4, t = ip + ihl, v = new DataView(f.buffer, f.byteOffset);
+    if (v.getUint16(t) !== 5001 && v.getUint16(t + 2) !== 5001) return null;
+    const len = v.getUint16(ip + 2) - ihl - (f[t + 12] >> 4) * 4;
+    return { seq: v.getUint32(t + 4), ack: v.getUint32(t + 8), flags: f[t + 13], wnd: v.getUint16(t + 14), len };
+  };
+  link.onFrame((ev) => {
+    if (ev.at !== "tx") return;
+    const s = parse(ev.frame);
+    if (s) (ev.dir === "ab" ? fromDevice : toDevice).push(s);
+  });
+  const data = Buffer.from(world.rng.fork("payload").bytes(64 * 1024));
+  const r = sink(world, tcp, data, 60 * SECOND);
+  assert.ok(r, "the device replied with count and digest");
+  assert.equal(r.sha1, sha1(data));
+  const syn = toDevice.find((s) => s.flags & 0x02)!;
+  const start = (syn.seq + 1) >>> 0; // the first byte of the stream
+  const acks = fromDevice.filter((s) => (s.flags & 0x12) === 0x10 && s.len === 0 && !(s.flags & 0x01));
+  assert.ok(Math.max(...fromDevice.map((s) => s.wnd)) >= 4 * 1460, "a window of at least four full segments");
+  for (const a of acks) assert.equal(((a.ack + a.wnd - start) >>> 0) % 1460, 0, `right edge ${a.ack}+${a.wnd} on a segment boundary`);
+  const full = toDevice.filter((s) => s.len === 1460).length;
+  const runts = toDevice.filter((s) => s.len > 0 && s.len < 1460).length;
+  assert.ok(runts <= 1, `only the last data segment is short (${runts} short of ${full + runts})`);
+  assert.ok(acks.length <= Math.ceil(full / 2) + 4, `${acks.length} ACKs for ${full} full segments`);
+});
+
 for (const [name, params] of [
   ["10% loss", { loss: 0.1 }],
   ["reordering and duplication", { reorder: 0.1, reorderDelayUs: 4000, duplicate: 0.05 }],

@@ -252,3 +252,33 @@ test("pool and heap: sockets are reused, nothing is allocated after setup", asyn
   }
   assert.equal(d.ex.heap_top() - h1, probe);
 });
+
+test("FIN_WAIT_2: a silent peer is probed before the connection is given up; an answer keeps it", async () => {
+  const d = await unitDevice();
+  const { id, iss } = d.accept(7000);
+  d.ex.tcp_close(id, d.now);
+  const fin = d.take();
+  assert.ok(fin.some((s) => s.flags & FIN));
+  d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK });
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  // 60 s without a word: a probe (our acknowledged FIN's sequence number), not the end.
+  const p1 = d.advance(d.now + 60_000_000n);
+  assert.equal(p1.length, 1);
+  assert.equal(p1[0].flags, ACK);
+  assert.equal(p1[0].seq, u32(iss + 1));
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  // The peer is alive (it may still send data): its answer restarts the wait.
+  d.now += 1_000_000n;
+  d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK });
+  const quiet = d.advance(d.now + 59_000_000n);
+  assert.equal(quiet.length, 0);
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  // Then silence: three unanswered probes 10 s apart, and the connection times out.
+  const t0 = d.now - 59_000_000n; // the last segment from the peer
+  const probes = d.advance(t0 + 89_999_999n);
+  assert.equal(probes.length, 3);
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  d.advance(t0 + 90_000_000n);
+  assert.equal(d.ex.tcp_state(id), TcpState.Closed);
+  assert.equal(d.ex.tcp_error(id), NetError.TimedOut);
+});
