@@ -16,6 +16,7 @@ import type { SimDevice } from "../device.ts";
 import { LAN, DHCP_LAN, WIFI_LAN, dhcpLan, typeLines, wifiOnLan } from "../topologies.ts";
 import { TcpLayer } from "../hosts/tcp.ts";
 import { createHash } from "node:crypto";
+import { macString } from "../wifi/ap.ts";
 
 const SERVER_NAME = "server.lan";
 
@@ -144,11 +145,11 @@ export const scenario: Scenario = {
     return {
       ok: true,
       summary: [
-        `DHCP: ${device}/24 router ${router} DNS ${DHCP_LAN.server} (${dhcp.log.map((m) => m.type).join(", ")}); DNS: app.lan -> ${SERVER_NAME} -> ${serverIp} (${dns.queries().length} queries); mDNS: wasmnet.local -> ${mdnsAnswer}`,
+        `DHCP: ${device}/24 router ${router} DNS ${DHCP_LAN.server} (${dhcp.log.filter((m) => m.mac !== macString(dev.baseMac)).map((m) => m.type).join(", ")}); DNS: app.lan -> ${SERVER_NAME} -> ${serverIp} (${dns.queries().length} queries); mDNS: wasmnet.local -> ${mdnsAnswer}`,
         `host -> board ping: ${fromPeer.received}/${fromPeer.sent} replies, RTT ${rtts.join(", ")} ms (10 Mbit/s link, SPI 20 MHz, wasm3 CPU model ${opts.cpu ? "on" : "off"})`,
         `board -> host and off-link pings: see the console lines above`,
         `default app: ${heartbeats} heartbeat lines before the server went silent; upload SHA-1 ${digest.slice(0, 12)}... matches; keep-alive failure reported`,
-        `Wi-Fi: joined ${WIFI_LAN.ssid} and got ${wifiAddress} over DHCP ${joinMs.toFixed(0)} ms after 'wifi join' (PMK derivation included), ${overAir.received}/3 pings over the air; decrypt air.pcap in Wireshark with wpa-pwd ${WIFI_LAN.passphrase}:${WIFI_LAN.ssid}`,
+        `Wi-Fi: joined ${WIFI_LAN.ssid} and got ${wifiAddress} over DHCP ${joinMs.toFixed(0)} ms after 'wifi join' (PMK derivation included), DHCP on Wi-Fi: ${dhcp.log.filter((m) => m.mac === macString(dev.baseMac)).map((m) => m.type).join(", ")}; ${overAir.received}/3 pings over the air; decrypt air.pcap in Wireshark with wpa-pwd ${WIFI_LAN.passphrase}:${WIFI_LAN.ssid}`,
         `device CPU busy ${(dev.stats.cpuBusyUs / 1000).toFixed(1)} ms, ${dev.stats.instructions} wasm instructions, ${dev.stats.spiTransactions} SPI transactions`,
       ],
       artifacts: [pcapPath, airPath],
