@@ -12,23 +12,14 @@ import { Medium } from "../sim/wifi/medium.ts";
 import { AccessPoint, type ApOptions } from "../sim/wifi/ap.ts";
 import { Esp32WifiRadio } from "../sim/wifi/radio.ts";
 import { HAL_IMPORT_NAMES } from "../sim/generated/hal.ts";
-import type { FrameEndpoint, Port } from "../sim/net/port.ts";
+import { STA_MAC, WiredCapture } from "../test/support/wifi.ts";
 import { fakeHal } from "../test/assembly/fake-hal.js";
 import { buildHarness } from "../tools/build-harness.ts";
 import { instrument } from "../tools/instrument.ts";
 
-export const STA_MAC = Buffer.from("02aabbccdd01", "hex");
+// The station MAC and the wired side of the AP are the test support's (one definition).
+export { STA_MAC };
 const NO_DEADLINE = 0x7fffffffffffffffn;
-
-export class WiredPort implements Port {
-  frames: Uint8Array[] = [];
-  private ep: FrameEndpoint | null = null;
-  attach(ep: FrameEndpoint): void { this.ep = ep; }
-  send(frame: Uint8Array): void { this.frames.push(frame); }
-  get up(): boolean { return true; }
-  onLinkChange(): () => void { return () => {}; }
-  inject(frame: Uint8Array): void { this.ep?.receive(frame); }
-}
 
 export interface SetKeyCall { time: number; kind: number; index: number; key: string; rsc: string }
 
@@ -58,7 +49,7 @@ export class WifiWorld {
   readonly rng: Rng;
   readonly medium: Medium;
   readonly aps: AccessPoint[] = [];
-  readonly wired = new WiredPort();
+  readonly wired = new WiredCapture();
   readonly radio: Esp32WifiRadio;
   ex!: Record<string, any>;
   readonly setKeys: SetKeyCall[] = [];

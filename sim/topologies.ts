@@ -1,6 +1,6 @@
 // Reusable topologies for scenarios, tests and benchmarks.
 import type { World } from "./world.ts";
-import { MS } from "./world.ts";
+import { MS, SECOND } from "./world.ts";
 import type { SimDevice } from "./device.ts";
 import { Link, type LinkParams } from "./net/link.ts";
 import { Switch } from "./net/switch.ts";
@@ -66,6 +66,19 @@ export function typeLines(world: World, dev: SimDevice, lines: string[], stepUs 
     dev.uartInput(0, `${line}\r`);
     world.runFor(stepUs);
   }
+}
+
+/**
+ * Runs a console command in machine mode (docs/console.md) and returns its parsed JSON
+ * reply, or null when no complete reply (`{"id":N,...}*crc`) came within `waitUs`.
+ */
+export function consoleReply(world: World, dev: SimDevice, cmd: string, waitUs = 5 * SECOND, id = 42): any {
+  const before = dev.uartOutput.length;
+  dev.uartInput(0, `@${id} ${cmd}\r`);
+  const line = () => dev.uartOutput.slice(before).split("\r\n").slice(0, -1).find((l) => l.startsWith(`{"id":${id},`) && /\*[0-9a-f]{8}$/.test(l));
+  world.runUntil(() => !!line(), waitUs);
+  const l = line();
+  return l ? JSON.parse(l.slice(0, l.lastIndexOf("*"))) : null;
 }
 
 /** Static addressing over the console, as a person would set it up. */

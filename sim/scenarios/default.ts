@@ -13,23 +13,12 @@ import type { Scenario } from "../scenario.ts";
 import { expect } from "../scenario.ts";
 import { MS, SECOND, type World } from "../world.ts";
 import type { SimDevice } from "../device.ts";
-import { LAN, DHCP_LAN, WIFI_LAN, dhcpLan, typeLines, wifiOnLan } from "../topologies.ts";
+import { LAN, DHCP_LAN, WIFI_LAN, consoleReply, dhcpLan, typeLines, wifiOnLan } from "../topologies.ts";
 import { TcpLayer } from "../hosts/tcp.ts";
 import { createHash } from "node:crypto";
 import { macString } from "../wifi/ap.ts";
 
 const SERVER_NAME = "server.lan";
-
-/** The JSON reply of a machine-mode console command (null when none came). */
-function machine(world: World, dev: SimDevice, cmd: string, waitUs = 5 * SECOND): any {
-  const id = 42;
-  const before = dev.uartOutput.length;
-  dev.uartInput(0, `@${id} ${cmd}\r`);
-  const line = () => dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith(`{"id":${id},`) && l.includes("*"));
-  world.runUntil(() => !!line(), waitUs);
-  const l = line();
-  return l ? JSON.parse(l.slice(0, l.lastIndexOf("*"))) : null;
-}
 
 export const scenario: Scenario = {
   name: "default",
@@ -68,7 +57,7 @@ export const scenario: Scenario = {
 
     world.note(`the board looks up ${SERVER_NAME} and app.lan (a CNAME) at the DNS server from its lease`);
     typeLines(world, dev, [`nslookup ${SERVER_NAME}`], SECOND);
-    const looked = machine(world, dev, "nslookup app.lan");
+    const looked = consoleReply(world, dev, "nslookup app.lan");
     const serverIp = String(looked?.data?.addresses ?? "").split(" ")[0];
     expect(serverIp === LAN.peer, `app.lan -> ${SERVER_NAME} -> ${serverIp}`);
 

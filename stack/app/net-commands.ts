@@ -32,7 +32,7 @@ function cmdIfconfig(a: Args, r: Reply, now: i64): void {
     if (!iface) continue;
     r.field(unchecked(IF_NAMES[i]));
     r.quote();
-    r.part("mac "); macPart(r, iface.mac);
+    r.part("mac "); r.partMac(iface.mac);
     r.part(iface.up ? " link up" : " link down");
     r.part(" inet "); ipPart(r, iface.address); r.part("/"); r.partU32(<u32>iface.prefixLen);
     r.part(" gw "); ipPart(r, iface.gateway);
@@ -126,7 +126,7 @@ function cmdArp(a: Args, r: Reply, now: i64): void {
       r.field("entry");
       r.quote();
       ipPart(r, ip); r.part(" ");
-      if (arp.slotResolved(s)) macPart(r, arp.slotMac(s)); else r.part("(incomplete)");
+      if (arp.slotResolved(s)) r.partMac(arp.slotMac(s)); else r.part("(incomplete)");
       r.part(" "); r.part(unchecked(IF_NAMES[i]));
       r.quote();
       r.endField();
@@ -177,12 +177,6 @@ function ipPart(r: Reply, a: u32): void {
   r.partU32(a >>> 24); r.part("."); r.partU32((a >>> 16) & 255); r.part("."); r.partU32((a >>> 8) & 255); r.part("."); r.partU32(a & 255);
 }
 
-function macPart(r: Reply, mac: usize): void {
-  for (let i = 0; i < 6; i++) {
-    if (i) r.part(":");
-    r.partHex(load<u8>(mac + i), 2);
-  }
-}
 
 function parseIpCount(p: usize, len: i32): i32 {
   if (len < 1 || len > 3) return -1;

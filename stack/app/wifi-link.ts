@@ -12,7 +12,7 @@ import { NO_DEADLINE, BoardKey, MacKind, board_info, factory_mac } from "../../h
 import { reserve } from "../runtime/memory";
 import { configStore } from "../config/store";
 import { VType, WIFI_SLOTS } from "../config/schema";
-import { wifiKey, wifiKeyPtr, pmkKey, bssKey, slotSsidLen, slotSsidPtr, slotPrio } from "../config/wifi";
+import { wifiKey, wifiKeyPtr, pmkKey, bssKey, slotSsidLen, slotSsidPtr, slotPrio, findSsid } from "../config/wifi";
 import { improvSetConnector, improvSetScanner, improvWifiResult, improvScanResult, improvScanDone } from "../console/improv";
 import { shell, Args, Reply } from "../console/index";
 import { NetStack } from "../net/stack";
@@ -138,7 +138,7 @@ export class WifiLink extends WifiListener {
     for (let c = 0; c < WIFI_SLOTS; c++) {
       if (!wifi.pmkCache.valid(c)) continue;
       const r = wifi.pmkCache.record(c);
-      const s = slotOfSsid(r + 2, <i32>load<u8>(r + 1));
+      const s = findSsid(r + 2, <i32>load<u8>(r + 1));
       if (s >= 0) changed = writeIfChanged(pmkKey(s), r, PMK_RECORD_SIZE) || changed;
     }
     for (let k = 0; k < wifi.known.count; k++) {
@@ -149,12 +149,6 @@ export class WifiLink extends WifiListener {
   }
 }
 
-function slotOfSsid(ssid: usize, len: i32): i32 {
-  for (let s = 0; s < WIFI_SLOTS; s++) {
-    if (slotSsidLen(s) == len && memory.compare(slotSsidPtr(s), ssid, <usize>len) == 0) return s;
-  }
-  return -1;
-}
 
 /** Stages key (in wifiKeyPtr(), keyLen bytes) = bytes unless it already holds them. */
 function writeIfChanged(keyLen: i32, p: usize, n: i32): bool {
@@ -195,14 +189,8 @@ class ScanToUsers extends ScanObserver {
     if (this.improv) improvScanResult(ssid, ssidLen, rssi, !open);
     if (!this.console) return;
     const r = shell.reply;
-    for (let i = 0; i < 6; i++) {
-      const b = <u32>load<u8>(bssid + i);
-      store<u8>(bssidText + 3 * i, hexDigit(b >> 4));
-      store<u8>(bssidText + 3 * i + 1, hexDigit(b & 15));
-      if (i < 5) store<u8>(bssidText + 3 * i + 2, 58);
-    }
     // "ch 6 rssi -45 wpa2-psk <ssid>": the SSID last, so one with spaces still parses.
-    r.fieldStartBytes(bssidText, 17);
+    r.fieldStartMac(bssid);
     r.quote();
     r.part("ch "); r.partU32(channel); r.part(" rssi ");
     if (rssi < 0) { r.part("-"); r.partU32(-rssi); } else r.partU32(rssi);
@@ -220,9 +208,6 @@ class ScanToUsers extends ScanObserver {
 }
 
 const scanUsers = new ScanToUsers();
-const bssidText = reserve(17);
-
-function hexDigit(v: u32): u8 { return <u8>(v < 10 ? 48 + v : 87 + v); }
 
 function cmdWifiScan(a: Args, r: Reply, now: i64): void {
   const wifi = wifiLink.driver;
@@ -255,7 +240,7 @@ function cmdWifiStatus(a: Args, r: Reply, now: i64): void {
   const k = wifi.currentNetwork();
   if (wifi.state >= WifiState.Joining && k >= 0) {
     r.fieldBytes("ssid", wifi.known.ssid(k), wifi.known.ssidLen(k));
-    r.field("bssid"); r.quote(); macPart(r, wifi.currentBssid()); r.quote(); r.endField();
+    r.field("bssid"); r.quote(); r.partMac(wifi.currentBssid()); r.quote(); r.endField();
     r.fieldU32("channel", wifi.currentChannel());
   }
   if (wifi.state == WifiState.Connected) r.fieldI64("rssi", wifi.lastRssi());
@@ -269,9 +254,6 @@ function cmdWifiStatus(a: Args, r: Reply, now: i64): void {
   r.fieldU32("pmk_derivations", wifi.pmkDerivations);
 }
 
-function macPart(r: Reply, p: usize): void {
-  for (let i = 0; i < 6; i++) { if (i) r.part(":"); r.partHex(load<u8>(p + i), 2); }
-}
 
 // Names as stable machine codes (one field call each: console text costs RAM as strings).
 function stateField(r: Reply, s: WifiState): void {

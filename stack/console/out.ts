@@ -58,6 +58,8 @@ export function putHex(v: u32, digits: i32): void {
   for (let i = digits - 1; i >= 0; i--) { const d = <i32>(v >> (i << 2)) & 15; putc(d < 10 ? 48 + d : 87 + d); }
 }
 export function putHexBytes(p: usize, n: i32): void { for (let i = 0; i < n; i++) putHex(load<u8>(p + i), 2); }
+/** A MAC address as aa:bb:cc:dd:ee:ff (no escaping needed inside JSON). */
+export function putMac(p: usize): void { for (let i = 0; i < 6; i++) { if (i) putc(58); putHex(load<u8>(p + i), 2); } }
 export function putIp(a: u32): void {
   putU32(a >>> 24); putc(46); putU32((a >>> 16) & 255); putc(46); putU32((a >>> 8) & 255); putc(46); putU32(a & 255);
 }
@@ -107,6 +109,16 @@ export class Reply {
     this.fields++;
   }
 
+  /** Starts a field named by a MAC address (one entry per BSS, per neighbour). */
+  fieldStartMac(mac: usize): void {
+    this.head();
+    if (this.machine) {
+      if (this.fields == 0) puts("\"ok\":true,\"data\":{"); else putc(44);
+      putc(34); putMac(mac); puts("\":");
+    } else { putMac(mac); puts(" = "); }
+    this.fields++;
+  }
+
   @ascii field<T>(name: T): void {
     this.head();
     if (this.machine) {
@@ -139,6 +151,7 @@ export class Reply {
   partBytes(p: usize, n: i32): void { for (let i = 0; i < n; i++) { const c = <i32>load<u8>(p + i); if (this.machine) putJsonChar(c); else putc(c); } }
   partU32(v: u32): void { putU32(v); }
   partHex(v: u32, digits: i32): void { putHex(v, digits); }
+  partMac(mac: usize): void { putMac(mac); }
   valU32(v: u32): void { putU32(v); }
   valI64(v: i64): void { putI64(v); }
   valBool(b: bool): void { puts(b ? "true" : "false"); }

@@ -12,24 +12,15 @@ import { readPcap } from "../../sim/net/pcap.ts";
 import { ip, ipToString } from "../../sim/hosts/wire.ts";
 import type { SimDevice } from "../../sim/device.ts";
 import { haveTshark, tsharkFields, tsharkProblems } from "../interop/tshark.ts";
+import { machine as machineReply } from "../support/console.ts";
+
+const machine = (world: World, dev: SimDevice, cmd: string, waitUs = 200 * MS) => machineReply(world, dev, cmd, waitUs, 77);
 
 function lan(seed = 1, opts: DhcpLanOptions = {}) {
   const world = new World(seed);
   const l = dhcpLan(world, opts);
   l.dev.boot();
   return { world, ...l };
-}
-
-/** The JSON reply of a machine-mode console command. */
-function machine(world: World, dev: SimDevice, cmd: string, waitUs = 200 * MS): any {
-  const id = 77;
-  const before = dev.uartOutput.length;
-  dev.uartInput(0, `@${id} ${cmd}\r`);
-  const done = () => dev.uartOutput.slice(before).includes(`{"id":${id},`) && /\*[0-9a-f]{8}\r\n/.test(dev.uartOutput.slice(before));
-  world.runUntil(done, waitUs);
-  const line = dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith(`{"id":${id},`));
-  assert.ok(line, `no reply to '${cmd}': ${dev.uartOutput.slice(before)}`);
-  return JSON.parse(line.slice(0, line.lastIndexOf("*")));
 }
 
 function inet(world: World, dev: SimDevice): string {

@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
 import { LAN, DHCP_LAN, dhcpLan, typeLines, type DhcpLanOptions } from "../../sim/topologies.ts";
 import type { SimDevice } from "../../sim/device.ts";
+import { machine as machineReply } from "../support/console.ts";
+
+const machine = (world: World, dev: SimDevice, cmd: string, waitUs = 15 * SECOND) => machineReply(world, dev, cmd, waitUs, 78);
 
 function lan(seed = 1, opts: DhcpLanOptions = {}) {
   const world = new World(seed);
@@ -13,17 +16,6 @@ function lan(seed = 1, opts: DhcpLanOptions = {}) {
   l.dev.boot();
   world.runFor(3 * SECOND);
   return { world, ...l };
-}
-
-function machine(world: World, dev: SimDevice, cmd: string, waitUs = 15 * SECOND): any {
-  const id = 78;
-  const before = dev.uartOutput.length;
-  dev.uartInput(0, `@${id} ${cmd}\r`);
-  const done = () => dev.uartOutput.slice(before).includes(`{"id":${id},`) && /\*[0-9a-f]{8}\r\n/.test(dev.uartOutput.slice(before));
-  world.runUntil(done, waitUs);
-  const line = dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith(`{"id":${id},`));
-  assert.ok(line, `no reply to '${cmd}': ${dev.uartOutput.slice(before)}`);
-  return JSON.parse(line.slice(0, line.lastIndexOf("*")));
 }
 
 test("nslookup: an A record, a CNAME (followed), two addresses; the second lookup comes from the cache", () => {

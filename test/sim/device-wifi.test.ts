@@ -8,8 +8,12 @@ import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN } from "../../sim/topologies.ts
 import { measureWifiTimes } from "../../bench/wifi-device.ts";
 import { ImprovScanner, ImprovType, ImprovState, ImprovCmd, wifiSettingsFrame, parseRpcResult, rpcFrame } from "../../tools/cli/improv.ts";
 import { AccessPoint } from "../../sim/wifi/ap.ts";
+import { machine as machineReply } from "../support/console.ts";
+import type { SimDevice } from "../../sim/device.ts";
 
 const WIFI_BOUND = /net: if1 (\d+\.\d+\.\d+\.\d+)\/24/;
+
+const machine = (world: World, dev: SimDevice, cmd: string, waitUs = 2 * SECOND) => machineReply(world, dev, cmd, waitUs, 7);
 
 function boardOnBoth(seed = 3) {
   const world = new World(seed);
@@ -18,15 +22,6 @@ function boardOnBoth(seed = 3) {
   lan.dev.boot();
   world.runUntil(() => !!world.timeline.find(/net: if0 \d/), 10 * SECOND);
   return { world, lan, wifi, dev: lan.dev };
-}
-
-/** The machine-mode JSON reply to a console command. */
-function machine(world: World, dev: ReturnType<typeof boardOnBoth>["dev"], cmd: string): any {
-  const before = dev.uartOutput.length;
-  dev.uartInput(0, `@7 ${cmd}\r`);
-  const line = () => dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith('{"id":7,') && l.includes("*"));
-  world.runUntil(() => !!line(), 2 * SECOND);
-  return JSON.parse(line()!.slice(0, line()!.lastIndexOf("*")));
 }
 
 test("the board joins a WPA2 network given over the console, gets a second address over DHCP on Wi-Fi, and answers over the air", () => {

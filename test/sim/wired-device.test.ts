@@ -7,6 +7,10 @@ import { LAN, configureStatic, typeLines, wiredLan } from "../../sim/topologies.
 import { readPcap } from "../../sim/net/pcap.ts";
 import { ip } from "../../sim/hosts/wire.ts";
 import { Counter } from "../../sim/generated/hal.ts";
+import { machine as machineReply } from "../support/console.ts";
+import type { SimDevice } from "../../sim/device.ts";
+
+const machine = (world: World, dev: SimDevice, cmd: string, waitUs = 200 * MS) => machineReply(world, dev, cmd, waitUs, 77);
 
 function bootedLan(seed = 1, opts: Parameters<typeof wiredLan>[1] = {}) {
   const world = new World(seed);
@@ -16,18 +20,6 @@ function bootedLan(seed = 1, opts: Parameters<typeof wiredLan>[1] = {}) {
   configureStatic(world, lan.dev);
   world.runFor(100 * MS);
   return { world, ...lan };
-}
-
-/** The JSON reply of a machine-mode console command. */
-function machine(world: World, dev: ReturnType<typeof wiredLan>["dev"], cmd: string, waitUs = 200 * MS): any {
-  const id = 77;
-  const before = dev.uartOutput.length;
-  dev.uartInput(0, `@${id} ${cmd}\r`);
-  const done = () => dev.uartOutput.slice(before).includes(`{"id":${id},`) && /\*[0-9a-f]{8}\r\n/.test(dev.uartOutput.slice(before));
-  world.runUntil(done, waitUs);
-  const line = dev.uartOutput.slice(before).split("\r\n").find((l) => l.startsWith(`{"id":${id},`));
-  assert.ok(line, `no reply to '${cmd}': ${dev.uartOutput.slice(before)}`);
-  return JSON.parse(line.slice(0, line.lastIndexOf("*")));
 }
 
 test("the device comes up on Ethernet with a static address and answers ping", () => {
