@@ -160,6 +160,12 @@ export class Enc28j60 extends NetDriver {
   private rxForceRelease: bool = false;
   private rxRecheckAt: i64 = NO_DEADLINE;
   private rxLastPacketAt: i64 = 0;
+  /** Once the transmit queue has emptied, the ring is checked rxRecheckUs later for the
+   *  answer (errata 6 can swallow its PKTIF). A new frame moves the check behind its own
+   *  completion, so a stream of frames pays for no checks. */
+  private replyCheckAt: i64 = NO_DEADLINE;
+  /** Last frame received or sent: housekeeping slows down once this is idleAfterUs old. */
+  private lastActivityAt: i64 = 0;
 
   // Transmit: slots form a ring; txNext is where the next frame goes, txHead the oldest
   // queued one (on the wire when txSending), txCount how many are queued.
@@ -232,6 +238,7 @@ export class Enc28j60 extends NetDriver {
       if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, false);
       const housekeeping = now >= this.housekeepingAt;
       if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; }
+      if (now >= this.replyCheckAt) { this.serviceAgain = true; this.replyCheckAt = NO_DEADLINE; }
       let serve = this.serviceAgain || housekeeping;
       if (this.interruptPending) {
         // The host reports INT low; if it is high again by now, every enabled flag was
@@ -243,6 +250,7 @@ export class Enc28j60 extends NetDriver {
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
       if (this.rxRecheckAt < next) next = this.rxRecheckAt;
+      if (this.replyCheckAt < next) next = this.replyCheckAt;
       if (this.txSending) {
         if (this.txCheckAt < next) next = this.txCheckAt;
         if (this.txDeadline < next) next = this.txDeadline;
@@ -292,6 +300,7 @@ export class Enc28j60 extends NetDriver {
     store<i32>(this.txLen + 4 * slot, len);
     this.txNext = slot + 1 == this.txSlots ? 0 : slot + 1;
     this.txCount = queued + 1;
+    this.replyCheckAt = NO_DEADLINE; // this frame's completion sets it again
     if (!this.txSending) this.startTransmission(now, 1 + written + 1);
     return true;
   }
@@ -311,6 +320,7 @@ export class Enc28j60 extends NetDriver {
     this.txStartCache = -1;
     this.txEndCache = -1;
     this.writePointerCache = -1;
+    this.replyCheckAt = NO_DEADLINE;
     this.rxReadPointerLow = -1; // the reset clears the ERXRDPTL shadow too
     this.clockChecks = 0;
     this.state = Enc28j60State.WaitReset;
@@ -394,8 +404,11 @@ export class Enc28j60 extends NetDriver {
   private service(now: i64, housekeeping: bool): void {
     this.serviceAgain = false;
     let eir = -1;
+    // INT high (gpio_read, no SPI) means no enabled flag is set: EIR has nothing to say. A
+    // lost interrupt leaves INT low and is caught here; -1 (unreadable) reads EIR.
+    const intLow = gpio_read(this.intPin) != 1;
     if (housekeeping) {
-      eir = this.read(Reg.EIR);
+      eir = intLow ? this.read(Reg.EIR) : 0;
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
     // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
@@ -407,11 +420,12 @@ export class Enc28j60 extends NetDriver {
       else this.rxForceRelease = true; // the ring is drained: nothing to wait for
       // While packets flow, look again one frame time later even without an interrupt:
       // errata 6 can swallow PKTIF, and space may be held back. A working PKTIF comes first.
-      if (received) this.rxLastPacketAt = now;
+      if (received) { this.rxLastPacketAt = now; this.lastActivityAt = now; }
       const held = !this.releaseReceiveSpace();
       if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
     }
-    if (eir < 0 && !received) {
+    // Nothing received: EIR says why INT is low (a re-check usually finds it high).
+    if (eir < 0 && !received && intLow) {
       eir = this.read(Reg.EIR);
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
@@ -427,7 +441,7 @@ export class Enc28j60 extends NetDriver {
         if (this.releaseReceiveSpace()) this.rxRecheckAt = NO_DEADLINE;
       }
       if ((eir & Bit.PKTIF) != 0 && !received) this.checkPacketCount();
-      const idle = now - this.rxLastPacketAt > this.config.idleAfterUs && !this.txSending;
+      const idle = now - this.lastActivityAt > this.config.idleAfterUs && !this.txSending;
       this.housekeepingAt = now + (idle ? this.config.idleHousekeepingUs : this.config.housekeepingUs);
     }
   }
@@ -679,13 +693,11 @@ export class Enc28j60 extends NetDriver {
   private transmitDone(now: i64): void {
     count(Counter.EthTxFrames);
     this.transmitFinished(now);
-    // After the last queued frame, an answer often follows what we sent: watch the ring for
-    // it as after a receive, so a PKTIF lost to errata 6 delays it by one re-check, not by a
-    // housekeeping period. (Not during a transmit stream: its completions keep us polling.)
-    if (this.txCount == 0) {
-      this.rxLastPacketAt = now;
-      if (now + this.config.rxRecheckUs < this.rxRecheckAt) this.rxRecheckAt = now + this.config.rxRecheckUs;
-    }
+    // After the last queued frame, an answer often follows what we sent: look at the ring for
+    // it once, so a PKTIF lost to errata 6 delays it by one re-check, not by a housekeeping
+    // period (see replyCheckAt).
+    this.lastActivityAt = now;
+    if (this.txCount == 0) this.replyCheckAt = now + this.config.rxRecheckUs;
   }
 
   /** EIR.TXERIF seen by the interrupt service. */

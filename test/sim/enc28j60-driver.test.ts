@@ -251,6 +251,52 @@ test("errata 6: a driver trusting EIR.PKTIF strands frames; ours checks the ring
   assert.ok(lateDeliveries(Variant.TrustsPktif) > 0);
 });
 
+/** Counts the driver's reads of ERXWRPTL/H (RCR 0x0E/0x0F, bank 0), its ring checks, up to
+ *  a time (default: all). */
+function countRingReads(b: Bench): (until?: number) => number {
+  const at: number[] = [];
+  const transfer = b.model.transfer.bind(b.model);
+  b.model.transfer = (tx: Uint8Array, rxLen: number) => {
+    if (tx[0] === 0x0e || tx[0] === 0x0f) at.push(b.now);
+    return transfer(tx, rxLen);
+  };
+  return (until = Infinity) => at.filter((t) => t <= until).length;
+}
+
+test("errata 6 after a transmit: an answer whose PKTIF is lost is found by the one ring check after the frame, not by housekeeping", () => {
+  const b = new Bench({ pktifMissProbability: 1, housekeepingUs: 20_000 }).start();
+  b.run(50_000);
+  const ringReads = countRingReads(b);
+  for (let i = 0; i < 10; i++) {
+    const sentAt = b.now;
+    assert.ok(b.transmit(testFrame(i, 300, Uint8Array.from([2, 0, 0, 0, 0, 9]))));
+    b.scheduler.after(400, () => b.model.receiveFromWire(testFrame(100 + i, 300)), "answer");
+    let deliveredAfter = -1;
+    for (let step = 0; step < 200 && deliveredAfter < 0; step++) {
+      b.run(100);
+      if (b.takeFrames().length) deliveredAfter = b.now - sentAt;
+    }
+    assert.ok(deliveredAfter > 0 && deliveredAfter < 3000, `answer ${i} delivered after ${deliveredAfter} µs`);
+    b.run(30_000 - (b.now - sentAt));
+  }
+  assert.equal(b.model.stats.pktifMissed >= 10, true, "every answer lost its PKTIF");
+  // Per 30 ms round: the check after the frame, its window re-checks, ~1.5 housekeeping
+  // passes; 2 reads each at most.
+  assert.ok(ringReads() <= 10 * 2 * 6, `ring reads ${ringReads()}`);
+});
+
+test("a transmit stream through one slot pays no ring re-checks between its frames", () => {
+  const b = new Bench({ spiHz: 20e6, txSlots: 1, housekeepingUs: 20_000 }).start();
+  b.run(50_000);
+  const ringReads = countRingReads(b);
+  const t0 = b.now;
+  b.transmitStream(100, (i) => testFrame(i, 1514, Uint8Array.from([2, 0, 0, 0, 0, 9])));
+  b.run(300_000);
+  assert.equal(b.wire.length, 100);
+  const end = b.txDoneAt[99], housekeepingPasses = Math.ceil((end - t0) / 20_000);
+  assert.ok(ringReads(end) <= 2 * housekeepingPasses, `${ringReads(end)} ring reads over ${housekeepingPasses} housekeeping passes`);
+});
+
 test("late collision (errata 12/13): TX logic reset, frame retransmitted, bounded", () => {
   const b = new Bench().start();
   b.model.faults.lateCollisions = 2;
