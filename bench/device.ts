@@ -65,6 +65,21 @@ function tcpGoodput(accelerators?: number): number {
   return Math.round((data.length * 8) / ((world.now - firstData) / 1e6) / 1000);
 }
 
+/** Bulk send: the device's transfer service generates 1 MiB ('G') to a host over TCP. The
+ *  large socket's 1 KiB send buffer (stack/system.ts) bounds what is in flight. */
+function tcpTxGoodput(accelerators?: number): number {
+  const { world, peer } = bootedLan(53, accelerators);
+  const tcp = new TcpLayer(peer);
+  const size = 1 << 20;
+  const c = tcp.connect(LAN.device, 5001);
+  let firstData = 0, received = 0;
+  c.onEstablished = () => { c.send(Buffer.from([0x47, size >>> 24, (size >>> 16) & 255, (size >>> 8) & 255, size & 255])); };
+  c.onData = (d) => { if (!firstData) firstData = world.now; received += d.length; };
+  world.runUntil(() => received >= size, 120 * SECOND);
+  if (received !== size) throw new Error(`generate transfer delivered ${received} of ${size} bytes`);
+  return Math.round((size * 8) / ((world.now - firstData) / 1e6) / 1000);
+}
+
 export async function benchDevice(): Promise<Record<string, number>> {
   const echo = icmpEcho();
   const plain = icmpEcho(0);
@@ -75,6 +90,7 @@ export async function benchDevice(): Promise<Record<string, number>> {
     wired_ping_rtt_virtual_us: Math.round(echo.rttUs),
     tcp_goodput_enc28j60_kbps: tcpGoodput(),
     tcp_goodput_enc28j60_kbps_without_accelerators: tcpGoodput(0),
+    tcp_tx_goodput_enc28j60_kbps: tcpTxGoodput(),
   };
 }
 

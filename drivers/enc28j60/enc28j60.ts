@@ -406,9 +406,8 @@ export class Enc28j60 extends NetDriver {
     let eir = -1;
     // INT high (gpio_read, no SPI) means no enabled flag is set: EIR has nothing to say. A
     // lost interrupt leaves INT low and is caught here; -1 (unreadable) reads EIR.
-    const intLow = gpio_read(this.intPin) != 1;
     if (housekeeping) {
-      eir = intLow ? this.read(Reg.EIR) : 0;
+      eir = gpio_read(this.intPin) != 1 ? this.read(Reg.EIR) : 0;
       if (eir & Bit.TXERIF) this.transmitError(now);
     }
     // Errata 6: PKTIF is unreliable, so the ring itself (ERXWRPT) says whether packets wait.
@@ -425,7 +424,7 @@ export class Enc28j60 extends NetDriver {
       if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
     }
     // Nothing received: EIR says why INT is low (a re-check usually finds it high).
-    if (eir < 0 && !received && intLow) {
+    if (eir < 0 && !received && gpio_read(this.intPin) != 1) {
       eir = this.read(Reg.EIR);
       if (eir & Bit.TXERIF) this.transmitError(now);
     }

@@ -683,8 +683,11 @@ export class Tcp extends PortUser {
         // window is at least half the largest one offered.
         if (inFlight || len < <i32>(s.maxSndWnd >> 1)) len = 0;
       }
-      if (len > 0 && len < <i32>s.sndMss && len == unsent && inFlight && !s.noDelay && !s.finQueued) {
-        len = 0; // Nagle (RFC 1122 §4.2.3.4): one small segment in flight at a time
+      if (len > 0 && len < <i32>s.sndMss && len == unsent && inFlight && !s.noDelay && !s.finQueued && s.txLen < s.txCap) {
+        // Nagle (RFC 1122 §4.2.3.4): one small segment in flight at a time, while the
+        // application can still add to it. A full send buffer cannot grow the segment, so it
+        // goes (as in lwIP); otherwise a buffer below two segments would stop and wait.
+        len = 0;
       }
       const fin = finToSend && len == unsent;
       if (len == 0 && !fin) break;

@@ -282,3 +282,20 @@ test("FIN_WAIT_2: a silent peer is probed before the connection is given up; an 
   assert.equal(d.ex.tcp_state(id), TcpState.Closed);
   assert.equal(d.ex.tcp_error(id), NetError.TimedOut);
 });
+
+test("Nagle holds a small segment while one is in flight, but not once the send buffer is full", async () => {
+  const d = await unitDevice({ tx: 1024 });
+  const { id, iss } = d.accept(5000); // the peer offers MSS 1460: our MSS is the 1 KiB ring
+  const data = bytes(1024, 3);
+  const send = (from: number, n: number) => d.ex.tcp_send(id, d.h.input(data.subarray(from, from + n)), n, d.now);
+  assert.equal(send(0, 300), 300);
+  assert.equal(d.take().filter((s) => s.len > 0).length, 1, "nothing in flight: the first small segment goes");
+  assert.equal(send(300, 300), 300);
+  assert.equal(d.take().filter((s) => s.len > 0).length, 0, "a second small one waits (the application may add to it)");
+  assert.equal(send(600, 424), 424);
+  const full = d.take().filter((s) => s.len > 0);
+  assert.equal(full.length, 1, "the buffer is full: the held data goes without waiting for the ACK");
+  assert.equal(full[0].seq, u32(iss + 1 + 300));
+  assert.equal(full[0].len, 724);
+  assert.deepEqual(full[0].data, data.subarray(300));
+});
