@@ -22,6 +22,7 @@ import { logBegin, logStr, logU32, logIp, logI64, logEnd } from "../runtime/log"
 import { configStore } from "../config/store";
 import { sha1Init, sha1Update, sha1Final, SHA1_CTX_SIZE } from "../crypto/sha1";
 import { randomBelow } from "../dhcp/udp";
+import { fillPattern } from "./pattern";
 
 export const TRANSFER_PORT: u32 = 5001;
 const CHUNK: i32 = 512;
@@ -30,37 +31,6 @@ const BACKOFF_MIN_US: i64 = SECOND_US;
 const BACKOFF_MAX_US: i64 = 60 * SECOND_US;
 
 const enum Mode { Command = 0, Sink = 1, Length = 2, Generate = 3, Reply = 4, Closing = 5 }
-
-export function patternByte(i: u32): u8 {
-  return <u8>((i * 31 + (i >> 11)) & 0xff);
-}
-
-const LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
-const STEP8: u64 = 0xf8f8f8f8f8f8f8f8; // 8 * 31 mod 256, in every byte
-
-/** PATTERN bytes base..base+n-1 into dst. Within a 2 KiB block the pattern is 31*i plus a
- *  constant, so eight bytes advance together by 248: a bytewise add in one u64 (low seven
- *  bits added, top bits by xor, so no carry crosses a byte). Eight times fewer steps than
- *  byte by byte, which under the interpreter made the generator, not TCP, the limit. */
-function fillPattern(dst: usize, base: u32, n: i32): void {
-  let i = 0;
-  while (i < n) {
-    const at = base + <u32>i;
-    let run = <i32>(2048 - (at & 2047));
-    if (run > n - i) run = n - i;
-    let j = 0;
-    if (run >= 8) {
-      let lanes: u64 = 0;
-      for (let m = 0; m < 8; m++) lanes |= <u64>patternByte(at + <u32>m) << <u64>(8 * m);
-      for (; j + 8 <= run; j += 8) {
-        store<u64>(dst + <usize>(i + j), lanes);
-        lanes = ((lanes & LOW7) + (STEP8 & LOW7)) ^ ((lanes ^ STEP8) & ~LOW7);
-      }
-    }
-    for (; j < run; j++) store<u8>(dst + <usize>(i + j), patternByte(at + <u32>j));
-    i += run;
-  }
-}
 
 class Services {
   private tcp: Tcp | null = null;
