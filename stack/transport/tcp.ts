@@ -74,12 +74,17 @@ export class TcpConfig {
   synRetries: i32 = 6;
   delayedAckUs: i64 = 200_000;
   /**
-   * FIN_WAIT_2 is given up after this long without a segment from the peer, once the peer
-   * also left `keepCount` probes `keepIntervalUs` apart unanswered: a live peer may be
-   * silent that long (its RTO backs off to 60 s or more, RFC 6298 (2.5), while it still
-   * sends us data), but it answers a probe.
+   * FIN_WAIT_2: after this long without a segment from the peer we probe it every
+   * `keepIntervalUs`. A live peer answers a probe, but it may be silent a long time while
+   * it still sends us data: its RTO backs off to 60 s or more (RFC 6298 (2.5); Linux: 120
+   * s), and on a lossy link probes and answers get lost too. A socket the application
+   * released is given up after `keepCount` unanswered probes (nobody reads what the peer
+   * sends; like Linux's tcp_fin_timeout for orphans). One the application still reads is
+   * given up only after `fin2HeldTimeoutUs` of silence as well: long enough for a peer at
+   * the largest RTO to get a retransmission through.
    */
   fin2TimeoutUs: i64 = 60_000_000;
+  fin2HeldTimeoutUs: i64 = 240_000_000;
   /** Keep-alive is off unless enabled per socket (RFC 1122 §4.2.3.6 MUST default off). */
   keepAlive: bool = false;
   keepIdleUs: i64 = 60_000_000;
@@ -1362,13 +1367,16 @@ export class Tcp extends PortUser {
     return d;
   }
 
-  /** FIN_WAIT_2: the next probe, or the end once `keepCount` probes went unanswered. */
+  /** FIN_WAIT_2: the next probe, or the end (see TcpConfig.fin2TimeoutUs). */
   private fin2Deadline(s: TcpSocket): i64 {
-    return s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
+    const probe = s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
+    if (!s.owned || s.keepProbes < s.keepCount) return probe;
+    const end = s.lastRx + this.config.fin2HeldTimeoutUs;
+    return probe < end ? probe : end;
   }
 
   private onFin2Timeout(s: TcpSocket, now: i64): void {
-    if (s.keepProbes >= s.keepCount) {
+    if (s.keepProbes >= s.keepCount && (!s.owned || now >= s.lastRx + this.config.fin2HeldTimeoutUs)) {
       this.terminate(s, NetError.TimedOut, now);
       return;
     }

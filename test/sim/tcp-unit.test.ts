@@ -253,14 +253,19 @@ test("pool and heap: sockets are reused, nothing is allocated after setup", asyn
   assert.equal(d.ex.heap_top() - h1, probe);
 });
 
-test("FIN_WAIT_2: a silent peer is probed before the connection is given up; an answer keeps it", async () => {
+/** A connection we closed, its FIN acknowledged: FIN_WAIT_2. */
+async function inFinWait2() {
   const d = await unitDevice();
   const { id, iss } = d.accept(7000);
   d.ex.tcp_close(id, d.now);
-  const fin = d.take();
-  assert.ok(fin.some((s) => s.flags & FIN));
+  assert.ok(d.take().some((s) => s.flags & FIN));
   d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK });
   assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  return { d, id, iss };
+}
+
+test("FIN_WAIT_2: a silent peer is probed; an answer keeps the connection; a released socket is given up after three unanswered probes", async () => {
+  const { d, id, iss } = await inFinWait2();
   // 60 s without a word: a probe (our acknowledged FIN's sequence number), not the end.
   const p1 = d.advance(d.now + 60_000_000n);
   assert.equal(p1.length, 1);
@@ -270,15 +275,35 @@ test("FIN_WAIT_2: a silent peer is probed before the connection is given up; an 
   // The peer is alive (it may still send data): its answer restarts the wait.
   d.now += 1_000_000n;
   d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK });
-  const quiet = d.advance(d.now + 59_000_000n);
-  assert.equal(quiet.length, 0);
-  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
-  // Then silence: three unanswered probes 10 s apart, and the connection times out.
-  const t0 = d.now - 59_000_000n; // the last segment from the peer
+  const t0 = d.now; // the last segment from the peer
+  assert.equal(d.advance(t0 + 59_999_999n).length, 0);
+  // The application lets go of it: three unanswered probes 10 s apart, then it is gone.
+  d.ex.tcp_release(id, d.now);
   const probes = d.advance(t0 + 89_999_999n);
   assert.equal(probes.length, 3);
   assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
   d.advance(t0 + 90_000_000n);
+  assert.equal(d.ex.tcp_state(id), TcpState.Closed);
+});
+
+test("FIN_WAIT_2 held by the application (half-close, still reading): a peer silent for two maximal RTOs is kept, probed every 10 s, given up after 240 s", async () => {
+  const { d, id, iss } = await inFinWait2();
+  const t0 = d.now;
+  // The peer, backing off at a 120 s RTO on a lossy link, gets one retransmission through
+  // at 200 s while every probe answer before it was lost.
+  const early = d.advance(t0 + 199_999_999n);
+  assert.equal(early.length, 14, "probes at 60, 70, ... 190 s");
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  d.now = t0 + 200_000_000n;
+  const data = bytes(100, 9);
+  d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK | PSH, data });
+  assert.equal(d.ex.tcp_recv(id, d.h.outputPtr, 1000, d.now), 100, "the data still reaches the application");
+  // Then it goes silent for good: probes again from 60 s, the end at 240 s.
+  const t1 = d.now;
+  const probes = d.advance(t1 + 239_999_999n).filter((s) => s.len === 0 && s.seq === u32(iss + 1));
+  assert.equal(probes.length, 18);
+  assert.equal(d.ex.tcp_state(id), TcpState.FinWait2);
+  d.advance(t1 + 240_000_000n);
   assert.equal(d.ex.tcp_state(id), TcpState.Closed);
   assert.equal(d.ex.tcp_error(id), NetError.TimedOut);
 });
