@@ -27,9 +27,11 @@
 // `ping <name>` (stack/app/net-commands.ts) resolves through `pingLookup` first.
 //
 // Truncated DNS answers are re-asked over TCP (DnsOverTcp: one socket of the TCP transport
-// per fallback, one fallback at a time). The wired interface joins 224.0.0.251 and runs the
-// mDNS responder for `<hostname>.local` (stack/dns/mdns.ts) for the interface's address;
-// UDP to port 5353 goes to it, not to the sockets.
+// per fallback, one fallback at a time). Every interface joins 224.0.0.251 and runs its own
+// mDNS responder for `<hostname>.local` (stack/dns/mdns.ts) with that interface's address
+// (RFC 6762 §14): UDP to port 5353 goes to the responder of the interface it came in on,
+// not to the sockets. Our own messages heard on another interface (both on one LAN, as a
+// Wi-Fi AP bridged to the wired switch) are not conflicts and are ignored.
 import { NO_DEADLINE } from "../../hal/generated/hal";
 import { reserve } from "../runtime/memory";
 import { count, Counter } from "../runtime/counters";
@@ -346,15 +348,16 @@ class UdpDemux extends IpProtocolHandler {
       const res = ipc.resolver!;
       const forDhcp = sport == 67 && dport == 68;
       const forDns = sport == 53 && res.ownsPort(dport);
-      const forMdns = dport == MDNS_PORT && ipc.mdns != null;
+      const rxIface = ipc.net!.ip.rxIface;
+      const mdns = dport == MDNS_PORT && rxIface ? ipc.mdnsOn(rxIface.index) : null;
+      const forMdns = mdns != null;
       if ((forDhcp || forDns || forMdns) &&
           (v.checksum == 0 || inetSum(payload, v.length, pseudoHeaderSum(src, dst, IpProtocol.Udp, <u32>v.length)) == 0xffff)) {
         count(Counter.UdpRx);
         giveWork(Work.Addressing);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
-        if (forMdns) { ipc.mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
-        const rx = ipc.net!.ip.rxIface;
-        const a = rx ? ipc.ifAt(rx.index) : null;
+        if (forMdns) { if (!ipc.isOurAddress(src)) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
+        const a = rxIface ? ipc.ifAt(rxIface.index) : null;
         if (a && a.dhcpMode) {
           a.dhcp.onDatagram(src, sport, dport, v.payload, v.payloadLen, now);
           a.handleEvents(now);
@@ -370,8 +373,8 @@ class UdpDemux extends IpProtocolHandler {
 export class IpConfig {
   net: NetStack | null = null;
   resolver: DnsResolver | null = null;
-  /** `<hostname>.local` on the wired interface (stack/dns/mdns.ts). */
-  mdns: MdnsResponder | null = null;
+  /** `<hostname>.local` on each interface that could join the mDNS group (stack/dns/mdns.ts). */
+  private mdns: StaticArray<MdnsResponder | null> = new StaticArray<MdnsResponder | null>(IPCONFIG_IFACES);
   private tcp: Tcp | null = null;
   private udp: Udp | null = null;
   private ifs: StaticArray<IfAddressing | null> = new StaticArray<IfAddressing | null>(IPCONFIG_IFACES);
@@ -403,13 +406,27 @@ export class IpConfig {
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       if (net.iface(i)) unchecked(this.ifs[i] = new IfAddressing(this, i));
     }
-    const eth = net.iface(0);
-    if (eth && eth.joinGroup(MDNS_GROUP)) this.mdns = new MdnsResponder(new UdpOut(net, 0), this.txBuffer);
+    for (let i = 0; i < IPCONFIG_IFACES; i++) {
+      const f = net.iface(i);
+      if (f && f.joinGroup(MDNS_GROUP)) unchecked(this.mdns[i] = new MdnsResponder(new UdpOut(net, i), this.txBuffer));
+    }
     net.registerProtocol(IpProtocol.Udp, new UdpDemux(this, udp)); // replaces the plain Udp handler
     shell.register("nslookup", "nslookup <name>        DNS lookup", cmdNslookup);
   }
 
   ifAt(i: i32): IfAddressing | null { return i >= 0 && i < IPCONFIG_IFACES ? unchecked(this.ifs[i]) : null; }
+
+  /** The mDNS responder of interface i, if it has one. */
+  mdnsOn(i: i32): MdnsResponder | null { return i >= 0 && i < IPCONFIG_IFACES ? unchecked(this.mdns[i]) : null; }
+
+  /** `addr` is the address of one of our interfaces. */
+  isOurAddress(addr: u32): bool {
+    for (let i = 0; i < IPCONFIG_IFACES; i++) {
+      const f = this.net!.iface(i);
+      if (f && f.address != 0 && f.address == addr) return true;
+    }
+    return false;
+  }
 
   /**
    * The configuration changed (and at the first poll): addressing and DNS servers. The work
@@ -421,8 +438,11 @@ export class IpConfig {
   private applyPending: bool = false;
 
   private applyNow(now: i64): void {
-    const m = this.mdns;
-    if (m) { const n = configStore.getStr("hostname", nameBuf, NAME_CAP); m.setName(nameBuf, n, now); }
+    const n = configStore.getStr("hostname", nameBuf, NAME_CAP);
+    for (let i = 0; i < IPCONFIG_IFACES; i++) {
+      const m = unchecked(this.mdns[i]);
+      if (m) m.setName(nameBuf, n, now);
+    }
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const a = unchecked(this.ifs[i]);
       if (a) a.apply(now);
@@ -436,11 +456,12 @@ export class IpConfig {
       const a = unchecked(this.ifs[i]);
       if (a) { const d = a.poll(now); if (d < next) next = d; }
     }
-    const m = this.mdns;
-    if (m) {
-      // `<hostname>.local` answers for whatever address the wired interface has (DHCP,
+    for (let i = 0; i < IPCONFIG_IFACES; i++) {
+      const m = unchecked(this.mdns[i]);
+      if (!m) continue;
+      // `<hostname>.local` answers for whatever address the interface has (DHCP,
       // link-local or static), as people expect of a device on their desk.
-      m.setAddress(this.net!.iface(0)!.address, now);
+      m.setAddress(this.net!.iface(i)!.address, now);
       m.poll(now);
       const d = m.nextDeadline();
       if (d < next) next = d;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
-import { dhcpLan } from "../../sim/topologies.ts";
+import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN } from "../../sim/topologies.ts";
 import type { SimHost } from "../../sim/hosts/host.ts";
 
 const GROUP_MAC = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
@@ -131,4 +131,28 @@ test("mDNS: a simultaneous probe for our name that wins the tie-break makes us r
   world.runFor(5 * SECOND);
   assert.ok(world.timeline.find(/mdns: name conflict on wasmnet\.local/));
   assert.ok(world.timeline.find(/mdns: wasmnet-2\.local is/));
+});
+
+test("mDNS on both interfaces: with the Wi-Fi AP bridged onto the wired LAN, each interface answers with its own address and our own messages are no conflict", () => {
+  const { world, dev, peer, heard, send, ...lan } = setup(24);
+  const wifi = wifiOnLan(world, { dev, ...lan } as any);
+  dev.boot();
+  world.runUntil(() => !!world.timeline.find(/net: if0 \d/), 10 * SECOND);
+  typeLines(world, dev, [`wifi join ${WIFI_LAN.ssid} "${WIFI_LAN.passphrase}"`]);
+  const wifiBound = /net: if1 (\d+\.\d+\.\d+\.\d+)\/24/;
+  world.runUntil(() => !!world.timeline.find(wifiBound), 20 * SECOND);
+  const wifiAddress = wifiBound.exec(world.timeline.find(wifiBound)!.text)![1];
+  world.runFor(5 * SECOND);
+  assert.ok(world.timeline.find(/mdns: wasmnet\.local is 192\.168\.1\.100/), "wired announced");
+  assert.ok(world.timeline.find(new RegExp(`mdns: wasmnet\\.local is ${wifiAddress.replace(/\./g, "\\.")}`)), "Wi-Fi announced");
+  assert.equal(world.timeline.find(/mdns: name conflict/), undefined, "hearing ourselves on the other interface is no conflict");
+
+  heard.length = 0;
+  const airBefore = wifi.radio.counters.tx;
+  send(peer, message("wasmnet.local"));
+  world.runFor(200 * MS);
+  const answers = heard.filter((h) => (h.msg.flags & 0x8000) !== 0).map((h) => h.msg.records[0].data.join("."));
+  assert.deepEqual(answers.sort(), ["192.168.1.100", wifiAddress].sort(), "one answer per interface, each with its address");
+  assert.ok(wifi.radio.counters.tx > airBefore, "the Wi-Fi answer went over the air");
+  assert.equal(dev.stats.panics, 0);
 });
