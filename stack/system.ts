@@ -5,7 +5,6 @@ import { NO_DEADLINE, BoardKey, MacKind, LogLevel, board_info, factory_mac } fro
 import { reserve } from "./runtime/memory";
 import { logBegin, logStr, logEnd } from "./runtime/log";
 import { configStore } from "./config/store";
-import { bytesEqStr } from "./config/text";
 import { consoleInit, consolePort, shell } from "./console/index";
 import { NetStack } from "./net/stack";
 import { Enc28j60, Enc28j60Config } from "../drivers/enc28j60/enc28j60";
@@ -139,11 +138,6 @@ function factoryMac(kind: i32): u64 {
 }
 const macScratch = reserve(6);
 
-const valueScratch = reserve(16);
-function configEquals(key: string, value: string): bool {
-  const n = configStore.getStr(key, valueScratch, 16);
-  return n >= 0 && bytesEqStr(valueScratch, n, value);
-}
 
 // Transport capacities for the one-page budget: 4 TCP sockets, one large for bulk
 // connections (a receive window of 5 full segments, 7,300 bytes, and a 1 KiB send buffer)

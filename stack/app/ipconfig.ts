@@ -170,8 +170,9 @@ class IfAddressing {
   apply(now: i64): void {
     const ipc = this.ipc;
     const net = ipc.net!;
-    const dhcpMode = this.ifIndex != 0 || !configEquals("if.mode", "static");
-    const fp = settingsFingerprint(dhcpMode, this.ifIndex == 0);
+    const st = readStaticSettings(this.ifIndex);
+    const dhcpMode = !st.isStatic;
+    const fp = settingsFingerprint(st);
     if (this.applied && fp == this.settings) return;
     this.applied = true;
     this.settings = fp;
@@ -187,9 +188,8 @@ class IfAddressing {
     net.iface(this.ifIndex)!.announces = !dhcpMode; // with DHCP, its conflict detection announces
     if (!dhcpMode) {
       this.startPending = false;
-      const mask = configStore.getIp("if.mask");
-      net.setIpv4(this.ifIndex, configStore.getIp("if.addr"), <i32>popcnt<u32>(mask), configStore.getIp("if.gw"), now);
-      res.setServer(this.ifIndex, 0, configStore.getIp("if.dns"));
+      net.setIpv4(this.ifIndex, st.addr, <i32>popcnt<u32>(st.mask), st.gw, now);
+      res.setServer(this.ifIndex, 0, st.dns);
       return;
     }
     net.setIpv4(this.ifIndex, 0, 0, 0, now);
@@ -583,14 +583,38 @@ function configEquals(key: string, value: string): bool {
   return n >= 0 && bytesEqStr(valueScratch, n, value);
 }
 
-/** FNV-1a over the settings that shape an interface's addressing (the if.* keys are interface 0's). */
-function settingsFingerprint(dhcp: bool, ifKeys: bool): u32 {
-  let h: u32 = dhcp ? 0x811c9dc5 : 0x01000193;
-  if (ifKeys) {
-    h = mix(h, configStore.getIp("if.addr"));
-    h = mix(h, configStore.getIp("if.mask"));
-    h = mix(h, configStore.getIp("if.gw"));
-    h = mix(h, configStore.getIp("if.dns"));
+/** An interface's addressing keys: `if.*` for the wired port (0), `if1.*` for Wi-Fi (1). */
+class StaticSettings {
+  isStatic: bool = false;
+  addr: u32 = 0;
+  mask: u32 = 0;
+  gw: u32 = 0;
+  dns: u32 = 0;
+}
+const staticSettings = new StaticSettings();
+
+function readStaticSettings(ifIndex: i32): StaticSettings {
+  const st = staticSettings;
+  if (ifIndex == 0) {
+    st.isStatic = configEquals("if.mode", "static");
+    st.addr = configStore.getIp("if.addr"); st.mask = configStore.getIp("if.mask");
+    st.gw = configStore.getIp("if.gw"); st.dns = configStore.getIp("if.dns");
+  } else {
+    st.isStatic = configEquals("if1.mode", "static");
+    st.addr = configStore.getIp("if1.addr"); st.mask = configStore.getIp("if1.mask");
+    st.gw = configStore.getIp("if1.gw"); st.dns = configStore.getIp("if1.dns");
+  }
+  return st;
+}
+
+/** FNV-1a over the settings that shape an interface's addressing. */
+function settingsFingerprint(st: StaticSettings): u32 {
+  let h: u32 = st.isStatic ? 0x01000193 : 0x811c9dc5;
+  if (st.isStatic) {
+    h = mix(h, st.addr);
+    h = mix(h, st.mask);
+    h = mix(h, st.gw);
+    h = mix(h, st.dns);
   }
   const n = configStore.getStr("hostname", nameBuf, NAME_CAP);
   for (let i = 0; i < n; i++) h = (h ^ <u32>load<u8>(nameBuf + i)) * 16777619;

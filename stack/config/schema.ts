@@ -75,6 +75,11 @@ export const SCHEMA: StaticArray<KeyDef> = [
   ip("if.mask", 0xffffff00),
   ip("if.gw", 0),
   ip("if.dns", 0),
+  choice("if1.mode", "dhcp|static", "dhcp"), // the same for the Wi-Fi interface
+  ip("if1.addr", 0),
+  ip("if1.mask", 0xffffff00),
+  ip("if1.gw", 0),
+  ip("if1.dns", 0),
   str("hostname", 1, 32, "wasmnet"),
   choice("power", "perf|balanced|low", "balanced"),
   flag("ka.enable", false),

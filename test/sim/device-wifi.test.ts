@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
-import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN } from "../../sim/topologies.ts";
+import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN, DHCP_LAN } from "../../sim/topologies.ts";
 import { measureWifiTimes } from "../../bench/wifi-device.ts";
 import { ImprovScanner, ImprovType, ImprovState, ImprovCmd, wifiSettingsFrame, parseRpcResult, rpcFrame } from "../../tools/cli/improv.ts";
 import { AccessPoint } from "../../sim/wifi/ap.ts";
@@ -133,4 +133,24 @@ test("wifi scan lists every network in range (known or not, with its security); 
   const names = results.slice(0, -1).map((r) => r.strings[0]).sort();
   assert.deepEqual(names, ["Cafe Free", "wasmnet-lab"]);
   assert.deepEqual(results.find((r) => r.strings[0] === "Cafe Free")!.strings[2], "NO");
+});
+
+test("static addressing on Wi-Fi (if1.*, interface 1 next to the wired port): the configured address when it joins, no DHCP for it, answers there; back to DHCP on request", () => {
+  const { world, lan, dev } = boardOnBoth(5);
+  typeLines(world, dev, ["config set if1.mode static", "config set if1.addr 192.168.1.77", "config set if1.mask 255.255.255.0",
+    "config set if1.gw 192.168.1.1", `config set if1.dns ${DHCP_LAN.server}`, "config commit",
+    `wifi join ${WIFI_LAN.ssid} "${WIFI_LAN.passphrase}"`]);
+  world.runUntil(() => !!world.timeline.find(/wifi: connected/), 20 * SECOND);
+  world.runFor(3 * SECOND);
+  assert.ok(world.timeline.find(/net: if1 192\.168\.1\.77\/24 gw 192\.168\.1\.1/), "the configured address");
+  assert.equal(new Set(lan.dhcp.log.map((m) => m.mac)).size, 1, "DHCP for the wired port only");
+  const ping = lan.peer.ping("192.168.1.77", { count: 3, intervalUs: 200 * MS });
+  world.runFor(2 * SECOND);
+  assert.equal(ping.received, 3);
+  typeLines(world, dev, ["config set if1.mode dhcp", "config commit"]);
+  const leased = () => world.timeline.entries.some((e) => WIFI_BOUND.test(e.text) && !e.text.includes("192.168.1.77"));
+  world.runUntil(leased, 10 * SECOND);
+  assert.ok(leased(), "a DHCP address on Wi-Fi after if1.mode dhcp");
+  assert.equal(new Set(lan.dhcp.log.map((m) => m.mac)).size, 2, "the Wi-Fi MAC asked the DHCP server");
+  assert.equal(dev.stats.panics, 0);
 });
