@@ -1,6 +1,6 @@
 // tshark checks the Ethernet capture of the default scenario (npm start): well-formed ARP,
 // IPv4, ICMP, DHCP and DNS with valid checksums, the board addressed over DHCP, its DNS
-// lookups answered, pings answered both ways.
+// lookups answered, pings answered both ways, wasmnet.local announced by each interface.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -12,6 +12,8 @@ import { haveTshark, tsharkFields, tsharkProblems } from "./tshark.ts";
 
 /** The first address of the scenario's DHCP pool (sim/topologies.ts DHCP_LAN). */
 const DEV = "192.168.1.100";
+/** The second: the board's Wi-Fi interface, on the AP bridged onto this LAN. */
+const DEV_WIFI = "192.168.1.101";
 
 test("tshark finds the default scenario's pcap clean: no malformed packets, no checksum errors", { skip: haveTshark ? false : "tshark is not installed" }, async () => {
   const outDir = mkdtempSync(join(tmpdir(), "wasmnet-default-"));
@@ -30,7 +32,9 @@ test("tshark finds the default scenario's pcap clean: no malformed packets, no c
   assert.ok(dns.some(([n, a]) => n === "server.lan" && a === "192.168.1.10"), "server.lan answered");
   assert.ok(dns.some(([n, a]) => n === "app.lan" && a === "192.168.1.10"), "app.lan (a CNAME) answered");
   const mdns = tsharkFields(file, "mdns && dns.flags.response == 1", ["dns.resp.name", "dns.a", "ip.ttl"]);
-  assert.ok(mdns.length >= 3 && mdns.every(([n, a, ttl]) => n === "wasmnet.local" && a === DEV && ttl === "255"), "mDNS announcements and the answer for wasmnet.local");
+  assert.ok(mdns.every(([n, a, ttl]) => n === "wasmnet.local" && (a === DEV || a === DEV_WIFI) && ttl === "255"), "mDNS responses: wasmnet.local, one of the board's addresses, TTL 255");
+  assert.ok(mdns.filter(([, a]) => a === DEV).length >= 3, "the wired announcements and the answer");
+  assert.ok(mdns.some(([, a]) => a === DEV_WIFI), "the Wi-Fi interface's announcements, bridged onto the LAN");
   const arp = tsharkFields(file, `arp.opcode == 1 && arp.src.proto_ipv4 == ${DEV}`, ["arp.dst.proto_ipv4"]).map(([t]) => t);
   assert.ok(arp.includes("192.168.1.1") && !arp.includes("10.0.0.5"), "ARP for the gateway, never for the off-link address");
 });
