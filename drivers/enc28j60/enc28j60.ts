@@ -36,6 +36,8 @@ const CMD: usize = memory.data(4);
  *  ETXST/ETXND and the BFS, at most 2 bytes each (an upper bound is fine: it only delays
  *  the completion check by a fraction of a microsecond). */
 const TX_START_SPI_BYTES: i32 = 12;
+/** The interrupt sources we enable (EIE): TXIE stays off (see checkTransmission). */
+const EIE_SET: i32 = Bit.INTIE | Bit.PKTIE | Bit.LINKIE | Bit.TXERIE | Bit.RXERIE;
 /** receiveAvailable(): a packet is complete but how many bytes follow is unknown. */
 const RX_AT_LEAST_ONE: i32 = -1;
 
@@ -95,6 +97,10 @@ export class Enc28j60Config {
    *  sleep (the level-triggered INT and the ring re-checks carry the traffic). */
   idleHousekeepingUs: i64 = 1_000_000;
   idleAfterUs: i64 = 1_000_000;
+  /** EIE is read back this often (with housekeeping): anything but what we wrote means the
+   *  chip was reset behind our back, typically a supply dip (it draws ~180 mA while sending),
+   *  and it is set up again from scratch. 0: never. */
+  chipCheckUs: i64 = 1_000_000;
   /** Retransmissions after a late collision (errata 13) before the frame counts as failed. */
   maxTxRetries: i32 = 3;
   /** A transmission still pending after this is reset (errata 12 stall). */
@@ -147,6 +153,9 @@ export class Enc28j60 extends NetDriver {
   private interruptPending: bool = false;
   private serviceAgain: bool = false;
   private housekeepingAt: i64 = 0;
+  private chipCheckAt: i64 = 0;
+  /** The chip lost its configuration (chipCheckUs): poll starts over with a reset. */
+  private chipLost: bool = false;
 
   // Receive: the next unread packet, how much of it is already in rxBuf (ERDPT = nextPacket
   // + rxHave while readPointerValid), the ERXRDPT value written and its buffered low byte.
@@ -247,6 +256,7 @@ export class Enc28j60 extends NetDriver {
         if (gpio_read(this.intPin) != 1) serve = true; // low, or unreadable
       }
       if (serve) this.service(now, housekeeping);
+      if (this.chipLost) { this.chipLost = false; this.issueReset(now); return this.deadline; }
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
       if (this.rxRecheckAt < next) next = this.rxRecheckAt;
@@ -379,7 +389,8 @@ export class Enc28j60 extends NetDriver {
     // nothing has to toggle INTIE to re-arm an edge (DS39662E 12.0).
     // No TXIE: completions are read from ECON1.TXRTS when due (see checkTransmission); TXERIE
     // stays, so an abort holds INT low until it is handled.
-    this.writeReg(Reg.EIE, Bit.INTIE | Bit.PKTIE | Bit.LINKIE | Bit.TXERIE | Bit.RXERIE);
+    this.writeReg(Reg.EIE, EIE_SET);
+    this.chipCheckAt = now + c.chipCheckUs;
     this.setBits(Reg.ECON1, Bit.RXEN);
     this.selectBank(Reg.ERDPTL); // bank 0 holds every register of the packet paths
     gpio_irq_enable(this.intPin, GpioEdge.LowLevel);
@@ -388,6 +399,15 @@ export class Enc28j60 extends NetDriver {
     this.serviceAgain = true;
     if (logBegin(LogLevel.Info)) { logStr("enc28j60: up, EREVID "); logU32(rev); logEnd(); }
     this.setLink((status & Bit.LSTAT) != 0, now);
+  }
+
+  /** EIE read back wrong: the chip was reset (or is gone). Whatever was queued is lost; the
+   *  link goes down for the stack until the new set-up reads PHSTAT2 again. */
+  private chipReset(now: i64): void {
+    count(Counter.EthChipResets);
+    if (logBegin(LogLevel.Warn)) { logStr("enc28j60: chip lost its configuration (reset or supply dip), setting it up again"); logEnd(); }
+    this.setLink(false, now);
+    this.chipLost = true;
   }
 
   private fail(now: i64, why: string): void {
@@ -440,6 +460,10 @@ export class Enc28j60 extends NetDriver {
         if (this.releaseReceiveSpace()) this.rxRecheckAt = NO_DEADLINE;
       }
       if ((eir & Bit.PKTIF) != 0 && !received) this.checkPacketCount();
+      if (housekeeping && this.config.chipCheckUs > 0 && now >= this.chipCheckAt) {
+        this.chipCheckAt = now + this.config.chipCheckUs;
+        if (this.read(Reg.EIE) != EIE_SET) { this.chipReset(now); return; }
+      }
       const idle = now - this.lastActivityAt > this.config.idleAfterUs && !this.txSending;
       this.housekeepingAt = now + (idle ? this.config.idleHousekeepingUs : this.config.housekeepingUs);
     }

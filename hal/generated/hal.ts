@@ -203,6 +203,7 @@ export enum Counter {
   EthTxErrors = 6,
   EthTxRetries = 7,
   EthLinkChanges = 8,
+  EthChipResets = 9,
   ArpRx = 10,
   ArpTx = 11,
   ArpDropMalformed = 12,

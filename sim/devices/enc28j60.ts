@@ -71,7 +71,7 @@ export class Enc28j60Model implements SpiDevice {
   readonly faults: Enc28j60Faults = { pktifMissProbability: 0.25, rsvCorruptionProbability: 0, lateCollisions: 0 };
   readonly stats = {
     spiTransactions: 0, rxStored: 0, rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxTooLong: 0, rxOverflow: 0,
-    rxCorruptedHeaders: 0, pktifMissed: 0, pktdecAtZero: 0, txFrames: 0, txAborted: 0, txNoLink: 0, txStalledStarts: 0,
+    rxCorruptedHeaders: 0, pktifMissed: 0, pktdecAtZero: 0, powerGlitches: 0, txFrames: 0, txAborted: 0, txNoLink: 0, txStalledStarts: 0,
   };
 
   private readonly scheduler: Scheduler;
@@ -125,6 +125,7 @@ export class Enc28j60Model implements SpiDevice {
       this.softReset(now);
       return new Uint8Array(0);
     }
+    if (now < this.glitchStartupUntil) return new Uint8Array(rxLen); // starting up after a glitch
     if (now < this.readyAt) throw new SimError(`enc28j60: SPI access ${(this.readyAt - now).toFixed(1)} µs before the reset completed (errata 2: wait 1 ms after SRC, CLKRDY is not reliable)`);
     switch (op) {
       case OP.RCR: return this.readControl(arg, tx, rxLen, now);
@@ -195,6 +196,22 @@ export class Enc28j60Model implements SpiDevice {
     else this.pktifLatched = true;
     this.updateInterruptLine();
   }
+
+  /**
+   * A supply dip resets the chip behind the host's back (power-on reset, DS39662E 2.2/11.0):
+   * registers to their reset values, buffer contents lost, a frame being sent dropped. For
+   * `startupUs` (the oscillator start-up) SPI reads answer 0 and writes are lost; no misuse
+   * error, since the host cannot know.
+   */
+  powerGlitch(startupUs = 300): void {
+    const now = this.deviceTime();
+    this.softReset(now);
+    this.readyAt = 0;
+    this.glitchStartupUntil = now + startupUs;
+    this.buffer.fill(0);
+    this.stats.powerGlitches++;
+  }
+  private glitchStartupUntil = -1;
 
   setLink(up: boolean): void {
     if (up === this.link) return;

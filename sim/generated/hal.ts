@@ -180,6 +180,7 @@ export const Counter = {
   EthTxErrors: 6,
   EthTxRetries: 7,
   EthLinkChanges: 8,
+  EthChipResets: 9,
   ArpRx: 10,
   ArpTx: 11,
   ArpDropMalformed: 12,

@@ -152,7 +152,7 @@ function cmdRoute(a: Args, r: Reply, now: i64): void {
 // The counters netstat shows, in the ABI's Counter order.
 const NETSTAT_IDS: StaticArray<i32> = [
   Counter.EthRxFrames, Counter.EthTxFrames, Counter.EthRxDropNotForUs, Counter.EthRxDropMalformed, Counter.EthRxDropBadStatus,
-  Counter.EthRxOverflow, Counter.EthTxErrors, Counter.EthTxRetries, Counter.EthLinkChanges,
+  Counter.EthRxOverflow, Counter.EthTxErrors, Counter.EthTxRetries, Counter.EthLinkChanges, Counter.EthChipResets,
   Counter.ArpRx, Counter.ArpTx, Counter.ArpDropMalformed, Counter.ArpCacheEvictions, Counter.ArpQueueDrops, Counter.ArpResolveFailures,
   Counter.IpRx, Counter.IpTx, Counter.IpDropMalformed, Counter.IpDropBadChecksum, Counter.IpDropNotForUs, Counter.IpDropFragment,
   Counter.IpDropTtl, Counter.IpDropNoRoute, Counter.IpDropProtocol,
@@ -161,7 +161,7 @@ const NETSTAT_IDS: StaticArray<i32> = [
   Counter.TcpRx, Counter.TcpTx, Counter.TcpDropMalformed, Counter.TcpRetransmits, Counter.TcpResetsTx, Counter.TcpDropNoSocket, Counter.TcpBacklogDrops,
 ];
 const NETSTAT_NAMES: StaticArray<Ascii> = [
-  A("eth_rx"), A("eth_tx"), A("eth_drop_not_for_us"), A("eth_drop_malformed"), A("eth_drop_bad_status"), A("eth_rx_overflow"), A("eth_tx_errors"), A("eth_tx_retries"), A("eth_link_changes"),
+  A("eth_rx"), A("eth_tx"), A("eth_drop_not_for_us"), A("eth_drop_malformed"), A("eth_drop_bad_status"), A("eth_rx_overflow"), A("eth_tx_errors"), A("eth_tx_retries"), A("eth_link_changes"), A("eth_chip_resets"),
   A("arp_rx"), A("arp_tx"), A("arp_drop_malformed"), A("arp_evictions"), A("arp_queue_drops"), A("arp_resolve_failures"),
   A("ip_rx"), A("ip_tx"), A("ip_drop_malformed"), A("ip_drop_checksum"), A("ip_drop_not_for_us"), A("ip_drop_fragment"), A("ip_drop_ttl"), A("ip_drop_no_route"), A("ip_drop_protocol"),
   A("icmp_rx"), A("icmp_tx"), A("icmp_drop_malformed"), A("icmp_echo_replies"), A("icmp_unreach_rx"), A("icmp_errors_rate_limited"),

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../../sim/core/rng.ts";
 import { Bench, Variant, OUR_MAC, testFrame, wireTimeUs } from "./enc28j60-host.ts";
 
-const C = { EthRxFrames: 0, EthTxFrames: 1, EthRxDropMalformed: 3, EthRxDropBadStatus: 4, EthRxOverflow: 5, EthTxErrors: 6, EthTxRetries: 7, EthLinkChanges: 8 };
+const C = { EthRxFrames: 0, EthTxFrames: 1, EthRxDropMalformed: 3, EthRxDropBadStatus: 4, EthRxOverflow: 5, EthTxErrors: 6, EthTxRetries: 7, EthLinkChanges: 8, EthChipResets: 9 };
 const BROADCAST = new Uint8Array(6).fill(0xff);
 
 /** Marks the heap top; the returned check fails if anything was allocated since. A probe
@@ -295,6 +295,26 @@ test("a transmit stream through one slot pays no ring re-checks between its fram
   assert.equal(b.wire.length, 100);
   const end = b.txDoneAt[99], housekeepingPasses = Math.ceil((end - t0) / 20_000);
   assert.ok(ringReads(end) <= 2 * housekeepingPasses, `${ringReads(end)} ring reads over ${housekeepingPasses} housekeeping passes`);
+});
+
+test("a supply dip resets the chip behind the driver's back: noticed within a second (EIE read back), set up again, frames flow", () => {
+  const b = new Bench({ spiHz: 20e6 }).start();
+  const peer = Uint8Array.from([2, 0, 0, 0, 0, 9]);
+  for (let i = 0; i < 20; i++) { b.model.receiveFromWire(testFrame(i, 300)); assert.ok(b.transmit(testFrame(i, 300, peer))); b.run(100_000); }
+  assert.equal(b.takeFrames().length, 20);
+  assert.equal(b.counter(C.EthChipResets), 0, "no false alarm over 2 s of traffic");
+  const linkChanges = b.counter(C.EthLinkChanges);
+  b.model.powerGlitch();
+  assert.equal(b.model.readRegister("ECON1") & 0x04, 0, "the glitch left the receiver off");
+  b.run(1_100_000);
+  assert.equal(b.counter(C.EthChipResets), 1);
+  assert.equal(b.counter(C.EthLinkChanges), linkChanges + 2, "link down for the stack, then up again");
+  assert.equal(b.model.readRegister("ECON1") & 0x04, 0x04, "receiver enabled again");
+  assert.equal(b.model.readRegister("ERXNDH"), 0x13, "the buffer split set up again");
+  const sentBefore = b.wire.length;
+  for (let i = 0; i < 10; i++) { b.model.receiveFromWire(testFrame(100 + i, 300)); assert.ok(b.transmit(testFrame(100 + i, 300, peer))); b.run(10_000); }
+  assert.equal(b.takeFrames().length, 10, "receiving again");
+  assert.equal(b.wire.length - sentBefore, 10, "sending again");
 });
 
 test("late collision (errata 12/13): TX logic reset, frame retransmitted, bounded", () => {

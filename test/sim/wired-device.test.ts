@@ -102,6 +102,22 @@ function ethernetTo(dev: ReturnType<typeof wiredLan>["dev"], i: number): Uint8Ar
   return f;
 }
 
+test("a supply dip resets the ENC28J60: the board notices, sets it up again, logs it, counts it, and answers pings", () => {
+  const { world, dev, peer, chip } = bootedLan(4);
+  const before = peer.ping(LAN.device, { count: 2, intervalUs: 100 * MS });
+  world.runFor(SECOND);
+  assert.equal(before.received, 2);
+  chip.powerGlitch();
+  world.runFor(2 * SECOND);
+  assert.ok(world.timeline.find(/enc28j60: chip lost its configuration/), "logged");
+  assert.equal(dev.counterValue(Counter.EthChipResets), 1);
+  assert.equal(machine(world, dev, "netstat").data.eth_chip_resets, 1, "shown by netstat");
+  const r = peer.ping(LAN.device, { count: 5, intervalUs: 200 * MS });
+  world.runFor(2 * SECOND);
+  assert.equal(r.received, 5, "answers again");
+  assert.equal(dev.stats.panics, 0);
+});
+
 test("bad frames are dropped and counted, never trapped on", () => {
   const { world, dev, chip, peer } = bootedLan(4);
   const rng = world.rng.fork("garbage");
