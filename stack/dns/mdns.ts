@@ -1,7 +1,10 @@
 // Multicast DNS responder for `<hostname>.local` (RFC 6762), one interface, A records only.
 //
 // - Answers queries for our name (type A or ANY, any class bit) with a multicast response
-//   to 224.0.0.251:5353 (cache-flush A record, TTL 120 s).
+//   to 224.0.0.251:5353 (cache-flush A record, TTL 120 s). A query from a port other than
+//   5353 comes from a simple resolver (`dig -p 5353 @224.0.0.251 name.local`): it gets a
+//   legacy unicast response (6.7): to its address and port, its ID and question repeated,
+//   no cache-flush bit, TTL 10 s.
 // - Whenever the address changes: 3 probes 250 ms apart (RFC 6762 8.1: QU question of type
 //   ANY, our proposed A record in the authority section; the first after a random 0-250 ms),
 //   then 2 announcements 1 s apart (8.3). Queries are answered only once probing succeeded.
@@ -18,6 +21,8 @@ import { UdpEndpoint, randomU32 } from "../dhcp/udp";
 export const MDNS_GROUP: u32 = 0xe00000fb;
 export const MDNS_PORT: u16 = 5353;
 const TTL: u32 = 120;
+/** 6.7: legacy unicast answers SHOULD NOT carry a TTL above 10 s. */
+const LEGACY_TTL: u32 = 10;
 /** Longest host label we keep (room for a `-NN` suffix within 63). */
 const LABEL_MAX: i32 = 59;
 
@@ -122,11 +127,12 @@ export class MdnsResponder {
     const rr = rd16(m + 6) + rd16(m + 8) + rd16(m + 10);
     let off = 12;
     let want = false;
+    let wantType = 0;
     for (let i = 0; i < qd; i++) {
       off = this.readName(m, len, off);
       if (off < 0 || off + 4 > len) return;
       const t = rd16(m + off);
-      if (nameMatched && (t == 1 || t == 255)) want = true;
+      if (nameMatched && (t == 1 || t == 255)) { want = true; wantType = t; }
       off += 4;
     }
     const response = (flags & 0x8000) != 0;
@@ -145,7 +151,11 @@ export class MdnsResponder {
       }
       off = d + rdl;
     }
-    if (!response && want && this.state >= St.Announcing) { this.answers++; this.send(false, now); }
+    if (!response && want && this.state >= St.Announcing) {
+      this.answers++;
+      if (sport != MDNS_PORT) this.sendLegacy(src, sport, rd16(m), wantType, now);
+      else this.send(false, now);
+    }
   }
 
   private conflict(now: i64): void {
@@ -181,6 +191,28 @@ export class MdnsResponder {
     wr16(b + o + 10, this.addr >>> 16); wr16(b + o + 12, this.addr & 0xffff);
     o += 14;
     this.out.send(MDNS_GROUP, MDNS_PORT, MDNS_PORT, b, o, now);
+  }
+
+  /** 6.7: a conventional unicast DNS answer to a simple resolver's query (id, question type). */
+  private sendLegacy(dst: u32, dport: u16, id: i32, qtype: i32, now: i64): void {
+    const b = this.tx;
+    memory.fill(b, 0, 12);
+    wr16(b, <u32>id);
+    store<u8>(b + 2, 0x84); // response, authoritative
+    store<u8>(b + 5, 1);    // the question, repeated
+    store<u8>(b + 7, 1);    // one answer
+    let o = 12;
+    const n = this.nameLen;
+    memory.copy(b + o, this.name, <usize>n);
+    o += n;
+    wr16(b + o, <u32>qtype); wr16(b + o + 2, 1); o += 4;
+    wr16(b + o, 0xc00c); // the question's name
+    wr16(b + o + 2, 1); wr16(b + o + 4, 1); // A, IN (no cache-flush bit)
+    wr16(b + o + 6, 0); wr16(b + o + 8, LEGACY_TTL);
+    wr16(b + o + 10, 4);
+    wr16(b + o + 12, this.addr >>> 16); wr16(b + o + 14, this.addr & 0xffff);
+    o += 16;
+    this.out.send(dst, dport, MDNS_PORT, b, o, now);
   }
 
   /** Walks a (possibly compressed) name; the offset after it or -1; nameMatched: it is ours. */

@@ -103,6 +103,29 @@ test("mDNS: 3 probes 250 ms apart, 2 announcements, then A queries for <hostname
   assert.equal(heard.length, 0, "no answer for another name or for AAAA");
 });
 
+test("mDNS legacy unicast (RFC 6762 6.7): a query from a port other than 5353 gets a unicast answer with its ID and question, no cache-flush, TTL 10", () => {
+  const { world, dev, peer, heard } = setup(25);
+  dev.boot();
+  world.runFor(5 * SECOND);
+  heard.length = 0;
+  const got: { data: Uint8Array; from: number; to: number }[] = [];
+  const simple = peer.udp.bind(40123, (data, from, pkt) => got.push({ data, from: from.ip, to: pkt.dst }));
+  const q = message("wasmnet.local");
+  q[0] = 0x12; q[1] = 0x34;
+  simple.sendTo("224.0.0.251", 5353, q, { dstMac: GROUP_MAC });
+  world.runFor(100 * MS);
+  assert.equal(got.length, 1, "one unicast answer to the querier's port");
+  assert.equal(got[0].to, peer.ip, "sent to the querier, not the group");
+  const a = parse(got[0].data);
+  assert.equal(got[0].data[0] << 8 | got[0].data[1], 0x1234, "the query ID");
+  assert.equal(a.flags, 0x8400);
+  assert.deepEqual(a.questions, [{ name: "wasmnet.local", type: 1, cls: 1 }], "the question repeated");
+  assert.equal(a.records[0].cls, 1, "no cache-flush bit");
+  assert.equal(a.records[0].ttl, 10);
+  assert.deepEqual([...a.records[0].data], DEV);
+  assert.equal(heard.length, 0, "nothing multicast for it");
+});
+
 test("mDNS: a host answering for our name with another address is a conflict: logged, renamed wasmnet-2, probed again", () => {
   const { world, dev, peer, heard, send } = setup(22);
   dev.boot();
