@@ -23,6 +23,7 @@ const FCS_BYTES: i32 = 4;
 const MIN_FRAME: i32 = 14;
 /** Errata 2: after SRC wait at least 1 ms; CLKRDY may read set too early. */
 const RESET_WAIT_US: i64 = 2000;
+/** A failed bring-up is retried after 1 s, doubling up to Enc28j60Config.retryMaxUs. */
 const RESET_RETRY_US: i64 = 1_000_000;
 const CLKRDY_TRIES: i32 = 5;
 /** An MII operation takes 10.24 µs (DS39662E 3.3); this bounds the MISTAT.BUSY poll. */
@@ -97,6 +98,9 @@ export class Enc28j60Config {
    *  sleep (the level-triggered INT and the ring re-checks carry the traffic). */
   idleHousekeepingUs: i64 = 1_000_000;
   idleAfterUs: i64 = 1_000_000;
+  /** Longest wait between bring-up attempts when the chip does not answer (missing,
+   *  miswired, unpowered): the retries back off to this, each one logged once. */
+  retryMaxUs: i64 = 60_000_000;
   /** EIE is read back this often (with housekeeping): anything but what we wrote means the
    *  chip was reset behind our back, typically a supply dip (it draws ~180 mA while sending),
    *  and it is set up again from scratch. 0: never. */
@@ -154,6 +158,9 @@ export class Enc28j60 extends NetDriver {
   private serviceAgain: bool = false;
   private housekeepingAt: i64 = 0;
   private chipCheckAt: i64 = 0;
+  /** Wait before the next bring-up attempt after a failure (doubles, see retryMaxUs). */
+  private retryUs: i64 = RESET_RETRY_US;
+  private spiErrorsAtReset: u32 = 0;
   /** The chip lost its configuration (chipCheckUs): poll starts over with a reset. */
   private chipLost: bool = false;
 
@@ -318,6 +325,7 @@ export class Enc28j60 extends NetDriver {
   // ---- bring-up ----
 
   private issueReset(now: i64): void {
+    this.spiErrorsAtReset = this.spiErrors;
     store<u8>(CMD, Op.SRC);
     this.spi(CMD, 1, 0, 0);
     this.bank = 0;
@@ -338,6 +346,7 @@ export class Enc28j60 extends NetDriver {
   }
 
   private configure(now: i64): void {
+    if (this.spiErrors != this.spiErrorsAtReset) { this.fail(now, "SPI transfers fail (no device on the bus?)"); return; }
     if ((this.readReg(Reg.ESTAT) & Bit.CLKRDY) == 0) {
       if (++this.clockChecks < CLKRDY_TRIES) { this.deadline = now + RESET_WAIT_US; return; }
       this.fail(now, "clock not ready");
@@ -394,7 +403,9 @@ export class Enc28j60 extends NetDriver {
     this.setBits(Reg.ECON1, Bit.RXEN);
     this.selectBank(Reg.ERDPTL); // bank 0 holds every register of the packet paths
     gpio_irq_enable(this.intPin, GpioEdge.LowLevel);
+    if (this.spiErrors != this.spiErrorsAtReset) { this.fail(now, "SPI transfers fail"); return; }
     this.state = Enc28j60State.Running;
+    this.retryUs = RESET_RETRY_US;
     this.housekeepingAt = now + c.housekeepingUs;
     this.serviceAgain = true;
     if (logBegin(LogLevel.Info)) { logStr("enc28j60: up, EREVID "); logU32(rev); logEnd(); }
@@ -411,9 +422,12 @@ export class Enc28j60 extends NetDriver {
   }
 
   private fail(now: i64, why: string): void {
-    if (logBegin(LogLevel.Error)) { logStr("enc28j60: "); logStr(why); logEnd(); }
+    const wait = this.retryUs;
+    if (logBegin(LogLevel.Error)) { logStr("enc28j60: "); logStr(why); logStr("; retrying in "); logU32(<u32>(wait / 1_000_000)); logStr(" s"); logEnd(); }
     this.state = Enc28j60State.Failed;
-    this.deadline = now + RESET_RETRY_US;
+    this.deadline = now + wait;
+    const next = wait * 2;
+    this.retryUs = next < this.config.retryMaxUs ? next : this.config.retryMaxUs;
   }
 
   // ---- interrupt service ----

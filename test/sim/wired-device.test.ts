@@ -3,7 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
-import { LAN, configureStatic, typeLines, wiredLan } from "../../sim/topologies.ts";
+import { LAN, TEN_BASE_T, configureStatic, typeLines, wiredLan } from "../../sim/topologies.ts";
+import { attachEnc28j60, attachFlash } from "../../sim/parts.ts";
+import { Link } from "../../sim/net/link.ts";
+import { SimHost } from "../../sim/hosts/host.ts";
 import { readPcap } from "../../sim/net/pcap.ts";
 import { ip } from "../../sim/hosts/wire.ts";
 import { Counter } from "../../sim/generated/hal.ts";
@@ -116,6 +119,28 @@ test("a supply dip resets the ENC28J60: the board notices, sets it up again, log
   world.runFor(2 * SECOND);
   assert.equal(r.received, 5, "answers again");
   assert.equal(dev.stats.panics, 0);
+});
+
+test("an ENC28J60 that does not answer (not plugged in): retries back off to once a minute, one log line each; plugged in later, it comes up", () => {
+  const world = new World(6);
+  const dev = world.device({ name: "dev0", board: "esp32-devkitc-enc28j60", cpu: null });
+  attachFlash(dev, world.rng);
+  dev.boot();
+  world.runFor(5 * 60 * SECOND);
+  const failures = world.timeline.entries.filter((e) => /enc28j60: SPI transfers fail/.test(e.text));
+  // 1, 2, 4, ... 32 s, then every 60 s: 10 attempts in 5 minutes, not 300.
+  assert.ok(failures.length >= 8 && failures.length <= 11, `${failures.length} failed attempts logged`);
+  assert.match(failures[failures.length - 1].text, /retrying in 60 s/);
+  const link = new Link(world.scheduler, world.rng.fork("link"), { name: "late", params: TEN_BASE_T });
+  attachEnc28j60(dev, world.rng, link.a);
+  const host = new SimHost(world.scheduler, world.rng.fork("host"), { name: "host", mac: "02:00:00:00:01:10", ip: LAN.peer });
+  host.attach(link.b);
+  world.runUntil(() => !!world.timeline.find(/enc28j60: up/), 70 * SECOND);
+  assert.ok(world.timeline.find(/enc28j60: up/), "up within one retry period of being plugged in");
+  configureStatic(world, dev);
+  const r = host.ping(LAN.device, { count: 3, intervalUs: 200 * MS });
+  world.runFor(2 * SECOND);
+  assert.equal(r.received, 3);
 });
 
 test("bad frames are dropped and counted, never trapped on", () => {
