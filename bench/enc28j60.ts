@@ -6,7 +6,8 @@
 // Transmit is measured with the default two slots and with one (Enc28j60Config.txSlots),
 // each with the share of the wire it keeps busy: two slots overlap copying a frame with
 // sending the previous one, one slot saves the pointer writes and leaves the wire idle
-// during each copy.
+// during each copy. A lone frame (nothing queued behind it, the usual reply or ACK) is
+// reported apart.
 import { readFileSync } from "node:fs";
 import { Bench, testFrame, wireTimeUs, type BenchOptions } from "../test/sim/enc28j60-host.ts";
 
@@ -38,6 +39,21 @@ export function txStreamCost(opts: BenchOptions = {}, frames = FRAMES): { perFra
   return { perFrame: (b.ex.spi_transactions() - before) / frames, sent: b.wire.length, wireShare: busy / (b.txDoneAt[frames - 1] - t0) };
 }
 
+/** Lone frames: one 1514-byte frame every 10 ms, nothing received. Counted: the transmit, its
+ *  completion check and the one ring check for an answer after it (housekeeping, a safety
+ *  net on a timer of its own, is off here). */
+export function txLoneCost(opts: BenchOptions = {}, frames = 50): number {
+  const b = new Bench({ spiHz: boardSpiHz(), housekeepingUs: 10_000_000, ...opts }).start();
+  b.run(50_000);
+  const before = b.ex.spi_transactions();
+  for (let i = 0; i < frames; i++) {
+    if (!b.transmit(testFrame(i, FRAME_LEN, Uint8Array.from([2, 0, 0, 0, 0, 9])))) throw new Error("lone frame refused");
+    b.run(10_000);
+  }
+  if (b.wire.length !== frames) throw new Error(`${b.wire.length} of ${frames} lone frames sent`);
+  return (b.ex.spi_transactions() - before) / frames;
+}
+
 export async function benchEnc28j60(): Promise<Record<string, number>> {
   const rx = rxStreamCost();
   const tx = txStreamCost();
@@ -49,6 +65,7 @@ export async function benchEnc28j60(): Promise<Record<string, number>> {
     enc28j60_tx_stream_wire_share: r2(tx.wireShare),
     enc28j60_spi_transactions_per_tx_frame_single_slot: r2(single.perFrame),
     enc28j60_tx_stream_wire_share_single_slot: r2(single.wireShare),
+    enc28j60_spi_transactions_per_lone_tx_frame: r2(txLoneCost()),
   };
 }
 
