@@ -461,7 +461,8 @@ export class IpConfig {
       if (!m) continue;
       // `<hostname>.local` answers for whatever address the interface has (DHCP,
       // link-local or static), as people expect of a device on their desk.
-      m.setAddress(this.net!.iface(i)!.address, now);
+      const f = this.net!.iface(i)!;
+      m.setAddress(f.address, f.up, now);
       m.poll(now);
       const d = m.nextDeadline();
       if (d < next) next = d;

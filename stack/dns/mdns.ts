@@ -5,7 +5,8 @@
 //   5353 comes from a simple resolver (`dig -p 5353 @224.0.0.251 name.local`): it gets a
 //   legacy unicast response (6.7): to its address and port, its ID and question repeated,
 //   no cache-flush bit, TTL 10 s.
-// - Whenever the address changes: 3 probes 250 ms apart (RFC 6762 8.1: QU question of type
+// - Whenever the address changes, and when the link comes back (8: a link change may mean
+//   another network): 3 probes 250 ms apart (RFC 6762 8.1: QU question of type
 //   ANY, our proposed A record in the authority section; the first after a random 0-250 ms),
 //   then 2 announcements 1 s apart (8.3). Queries are answered only once probing succeeded.
 // - A conflict (8.1, 9): a response holding an A record for our name with other data, or
@@ -66,7 +67,7 @@ export class MdnsResponder {
     this.base = len;
     this.suffix = 1;
     this.build(len);
-    if (this.addr != 0) this.probe(now);
+    if (this.addr != 0 && this.linkUp) this.probe(now);
   }
 
   private build(label: i32): void {
@@ -79,13 +80,17 @@ export class MdnsResponder {
     this.nameLen = o + 7;
   }
 
-  /** The interface's address (0: none); a change restarts probing. */
-  setAddress(addr: u32, now: i64): void {
-    if (addr == this.addr) return;
+  /** The interface's address (0: none) and link state; a new address, or the link coming
+   *  back with one, restarts probing. While the link is down nothing is sent or answered. */
+  setAddress(addr: u32, linkUp: bool, now: i64): void {
+    const wasUp = this.linkUp;
+    this.linkUp = linkUp;
+    if (addr == this.addr && (linkUp == wasUp || addr == 0)) return;
     this.addr = addr;
-    if (addr == 0) { this.state = St.Idle; this.nextAt = NO_DEADLINE; return; }
+    if (addr == 0 || !linkUp) { this.state = St.Idle; this.nextAt = NO_DEADLINE; return; }
     if (this.nameLen > 0) this.probe(now);
   }
+  private linkUp: bool = false;
 
   private probe(now: i64): void {
     this.state = St.Probing;

@@ -126,6 +126,26 @@ test("mDNS legacy unicast (RFC 6762 6.7): a query from a port other than 5353 ge
   assert.equal(heard.length, 0, "nothing multicast for it");
 });
 
+test("mDNS after a link flap (RFC 6762 8): silent while the cable is out, probes and announces again when it is back", () => {
+  const { world, dev, peer, heard, send, link } = setup(26);
+  dev.boot();
+  world.runFor(5 * SECOND);
+  link.setUp(false);
+  world.runFor(2 * SECOND);
+  heard.length = 0;
+  link.setUp(true);
+  world.runFor(5 * SECOND);
+  const probes = heard.filter((h) => (h.msg.flags & 0x8000) === 0);
+  const announces = heard.filter((h) => (h.msg.flags & 0x8000) !== 0);
+  assert.equal(probes.length, 3, "probed again");
+  assert.equal(announces.length, 2, "announced again");
+  assert.deepEqual([...announces[0].msg.records[0].data], DEV);
+  heard.length = 0;
+  send(peer, message("wasmnet.local"));
+  world.runFor(100 * MS);
+  assert.equal(heard.length, 1, "answers as before");
+});
+
 test("mDNS: a host answering for our name with another address is a conflict: logged, renamed wasmnet-2, probed again", () => {
   const { world, dev, peer, heard, send } = setup(22);
   dev.boot();
