@@ -92,7 +92,8 @@ export class Enc28j60Config {
   maxFrame: i32 = 1518;
   /** Received frames handled per poll before yielding (poll returns `now` to continue). */
   maxRxPerPoll: i32 = 8;
-  /** Safety net for lost interrupts and errata 6: ERXWRPT and EIR are checked this often. */
+  /** Safety net for lost interrupts and errata 6: ERXWRPT is checked this often, EIR too
+   *  while INT is low (a high INT means no enabled flag is set). */
   housekeepingUs: i64 = 20_000;
   /** When nothing moved for idleAfterUs, housekeeping slows to this: an idle device should
    *  sleep (the level-triggered INT and the ring re-checks carry the traffic). */
@@ -252,6 +253,7 @@ export class Enc28j60 extends NetDriver {
       if (now >= this.deadline) this.issueReset(now);
     } else {
       if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, false);
+      if (this.chipLost) return this.restartChip(now);
       const housekeeping = now >= this.housekeepingAt;
       if (now >= this.rxRecheckAt) { this.serviceAgain = true; this.rxRecheckAt = NO_DEADLINE; }
       if (now >= this.replyCheckAt) { this.serviceAgain = true; this.replyCheckAt = NO_DEADLINE; }
@@ -263,7 +265,7 @@ export class Enc28j60 extends NetDriver {
         if (gpio_read(this.intPin) != 1) serve = true; // low, or unreadable
       }
       if (serve) this.service(now, housekeeping);
-      if (this.chipLost) { this.chipLost = false; this.issueReset(now); return this.deadline; }
+      if (this.chipLost) return this.restartChip(now);
       if (this.txSending && now >= this.txDeadline) this.transmitTimedOut(now);
       let next = this.housekeepingAt;
       if (this.rxRecheckAt < next) next = this.rxRecheckAt;
@@ -292,6 +294,7 @@ export class Enc28j60 extends NetDriver {
     // The frame on the wire is due: learn now whether its slot is free (one ECON1 read that
     // the poll at txCheckAt would otherwise spend).
     if (this.txSending && now >= this.txCheckAt) this.checkTransmission(now, true);
+    if (this.chipLost) return false; // poll sets it up again
     const queued = this.txCount;
     if (queued == this.txSlots) { this.txRefusedBusy++; return false; }
     // With nothing queued, reuse the slot ETXST/ETXND point at: a lone frame (a reply, an
@@ -412,13 +415,30 @@ export class Enc28j60 extends NetDriver {
     this.setLink((status & Bit.LSTAT) != 0, now);
   }
 
-  /** EIE read back wrong: the chip was reset (or is gone). Whatever was queued is lost; the
-   *  link goes down for the stack until the new set-up reads PHSTAT2 again. */
+  /** Traffic: housekeeping back to its active rate at once (an idle one runs once a second,
+   *  and it is what finds an answer whose PKTIF errata 6 swallowed after the reply check). */
+  private activity(now: i64): void {
+    this.lastActivityAt = now;
+    const h = now + this.config.housekeepingUs;
+    if (h < this.housekeepingAt) this.housekeepingAt = h;
+  }
+
+  /** The chip was reset behind our back (EIE or ECON1.RXEN read back wrong) or is gone.
+   *  Only noted here (this may run inside transmit()); poll takes it from there. */
   private chipReset(now: i64): void {
+    if (this.chipLost) return;
     count(Counter.EthChipResets);
     if (logBegin(LogLevel.Warn)) { logStr("enc28j60: chip lost its configuration (reset or supply dip), setting it up again"); logEnd(); }
-    this.setLink(false, now);
     this.chipLost = true;
+  }
+
+  /** Whatever was queued is lost; the link is down for the stack until the new set-up reads
+   *  PHSTAT2 again. */
+  private restartChip(now: i64): i64 {
+    this.chipLost = false;
+    this.setLink(false, now);
+    this.issueReset(now);
+    return this.deadline;
   }
 
   private fail(now: i64, why: string): void {
@@ -431,9 +451,10 @@ export class Enc28j60 extends NetDriver {
   }
 
   // ---- interrupt service ----
-  // Common case costs one register read: ERXWRPTH when receiving. EIR is read whenever that
-  // did not explain the interrupt, and on housekeeping. EIR.TXIF is not used (TXIE off): a
-  // transmission's end is learnt from ECON1.TXRTS (checkTransmission); TXIF stays set.
+  // Common case costs one register read: ERXWRPTH when receiving. EIR is read when that did
+  // not explain the interrupt and INT is still low (gpio_read, no SPI), on housekeeping too.
+  // EIR.TXIF is not used (TXIE off): a transmission's end is learnt from ECON1.TXRTS
+  // (checkTransmission); TXIF stays set.
 
   private service(now: i64, housekeeping: bool): void {
     this.serviceAgain = false;
@@ -449,11 +470,15 @@ export class Enc28j60 extends NetDriver {
     {
       this.rxRecheckAt = NO_DEADLINE;
       const avail = this.receiveAvailable();
-      if (avail != 0) { this.receive(avail, now); received = true; }
+      if (avail != 0) {
+        this.receive(avail, now);
+        if (this.chipLost) return;
+        received = true;
+      }
       else this.rxForceRelease = true; // the ring is drained: nothing to wait for
       // While packets flow, look again one frame time later even without an interrupt:
       // errata 6 can swallow PKTIF, and space may be held back. A working PKTIF comes first.
-      if (received) { this.rxLastPacketAt = now; this.lastActivityAt = now; }
+      if (received) { this.rxLastPacketAt = now; this.activity(now); }
       const held = !this.releaseReceiveSpace();
       if (held || now - this.rxLastPacketAt < this.config.rxRecheckWindowUs) this.rxRecheckAt = now + this.config.rxRecheckUs;
     }
@@ -557,7 +582,9 @@ export class Enc28j60 extends NetDriver {
       const stored = byteCount + (byteCount & 1); // the chip pads so packets start even
       const total = HEADER_BYTES + stored;
       if ((next & 1) != 0 || next > this.rxEnd || byteCount > BUFFER_SIZE || next != this.ringAdvance(this.nextPacket, total)) {
-        // The next packet pointer disagrees with the length: the ring cannot be walked.
+        // The next packet pointer disagrees with the length: the ring cannot be walked. A
+        // chip reset behind our back looks like this too; then it is set up again instead.
+        if (this.read(Reg.EIE) != EIE_SET) { this.chipReset(now); return; }
         count(Counter.EthRxDropMalformed);
         this.resetReceiver();
         return;
@@ -705,7 +732,10 @@ export class Enc28j60 extends NetDriver {
    *  TXRTS after an abort; the next frame starts only after this check. Called from
    *  transmit(), an abort is left to poll (it reads the TSV, moving ERDPT). */
   private checkTransmission(now: i64, fromTransmit: bool): void {
-    if ((this.read(Reg.ECON1) & Bit.TXRTS) != 0) {
+    const econ1 = this.read(Reg.ECON1);
+    // RXEN stays set while we run: clear, the chip was reset behind our back (free to check).
+    if ((econ1 & Bit.RXEN) == 0) { this.chipReset(now); return; }
+    if ((econ1 & Bit.TXRTS) != 0) {
       this.txCheckAt = now + this.txRecheck;
       const r = this.txRecheck << 1;
       this.txRecheck = r < this.config.txCheckMaxUs ? r : this.config.txCheckMaxUs;
@@ -733,7 +763,7 @@ export class Enc28j60 extends NetDriver {
     // After the last queued frame, an answer often follows what we sent: look at the ring for
     // it once, so a PKTIF lost to errata 6 delays it by one re-check, not by a housekeeping
     // period (see replyCheckAt).
-    this.lastActivityAt = now;
+    this.activity(now);
     if (this.txCount == 0) this.replyCheckAt = now + this.config.rxRecheckUs;
   }
 

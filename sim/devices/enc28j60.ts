@@ -71,7 +71,7 @@ export class Enc28j60Model implements SpiDevice {
   readonly faults: Enc28j60Faults = { pktifMissProbability: 0.25, rsvCorruptionProbability: 0, lateCollisions: 0 };
   readonly stats = {
     spiTransactions: 0, rxStored: 0, rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxTooLong: 0, rxOverflow: 0,
-    rxCorruptedHeaders: 0, pktifMissed: 0, pktdecAtZero: 0, powerGlitches: 0, txFrames: 0, txAborted: 0, txNoLink: 0, txStalledStarts: 0,
+    rxCorruptedHeaders: 0, pktifMissed: 0, pktdecAtZero: 0, powerGlitches: 0, txGarbage: 0, txFrames: 0, txAborted: 0, txNoLink: 0, txStalledStarts: 0,
   };
 
   private readonly scheduler: Scheduler;
@@ -123,6 +123,7 @@ export class Enc28j60Model implements SpiDevice {
     if (tx[0] === OPCODE_SRC) {
       this.expectLengths("SRC", tx, rxLen, 1, 0);
       this.softReset(now);
+      this.glitched = false;
       return new Uint8Array(0);
     }
     if (now < this.glitchStartupUntil) return new Uint8Array(rxLen); // starting up after a glitch
@@ -208,10 +209,14 @@ export class Enc28j60Model implements SpiDevice {
     this.softReset(now);
     this.readyAt = 0;
     this.glitchStartupUntil = now + startupUs;
+    this.glitched = true;
     this.buffer.fill(0);
     this.stats.powerGlitches++;
   }
   private glitchStartupUntil = -1;
+  /** From a glitch to the host's next SRC: the host's view of the registers is stale, so
+   *  what it does is not misuse. */
+  private glitched = false;
 
   setLink(up: boolean): void {
     if (up === this.link) return;
@@ -539,7 +544,14 @@ export class Enc28j60Model implements SpiDevice {
     this.checkDuplex("TXRTS");
     if (this.txStalled) { this.stats.txStalledStarts++; return; } // errata 12: TXRTS stays set forever
     const st = this.reg16("ETXST"), nd = this.reg16("ETXND");
-    if (nd < st + 1) throw new SimError(`enc28j60: ETXND ${nd} does not follow ETXST ${st}`);
+    if (nd < st + 1) {
+      // After a glitch the host's cached pointers no longer hold: nothing usable goes out.
+      if (!this.glitched) throw new SimError(`enc28j60: ETXND ${nd} does not follow ETXST ${st}`);
+      this.stats.txGarbage++;
+      const handle = this.scheduler.at(Math.ceil(Math.max(now, this.scheduler.now)), () => this.finishTransmission(new Uint8Array(0), 0, false), "enc28j60 tx (garbage)");
+      this.tx = { handle };
+      return;
+    }
     const control = this.buffer[st];
     const data = this.buffer.slice(st + 1, nd + 1);
     const macon3 = this.reg("MACON3");
