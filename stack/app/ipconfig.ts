@@ -39,6 +39,7 @@ import { configStore } from "../config/store";
 import { bytesEqStr, parseIp } from "../config/text";
 import { shell, Args, Reply } from "../console/index";
 import { NetStack } from "../net/stack";
+import { NetInterface } from "../net/interface";
 import { Ipv4, IpProtocolHandler } from "../net/ipv4";
 import { ArpObserver } from "../net/arp";
 import { IpProtocol } from "../wire/ipv4";
@@ -52,7 +53,6 @@ import { AcdArpPort } from "../dhcp/acd";
 import { DhcpClient, DhcpConfig, DhcpEvent } from "../dhcp/client";
 import { DHCP_LEASE_COMPACT_LEN } from "../dhcp/lease";
 import { MdnsResponder, MDNS_GROUP, MDNS_PORT } from "../dns/mdns";
-import { isMulticast } from "../wire/ipv4";
 import { Work, giveWork } from "../runtime/work";
 import { DnsResolver, DnsConfig, DnsStatus, DnsTcpHook, DNS_SERVERS_PER_IFACE } from "../dns/resolver";
 
@@ -72,21 +72,38 @@ class UdpOut extends UdpEndpoint {
       if (!iface) return false;
       // Broadcasts and anything before we have an address leave on this interface as they
       // are; unicast with an address (RENEWING, RELEASE) is routed (the server may be off-link).
-      if (dst == BROADCAST || iface.address == 0 || isMulticast(dst)) p = ip.beginPacketOn(this.ifIndex, iface.address, dst, IpProtocol.Udp);
+      if (dst == BROADCAST || iface.address == 0) p = ip.beginPacketOn(this.ifIndex, iface.address, dst, IpProtocol.Udp);
       else p = ip.beginPacket(dst, IpProtocol.Udp);
-      if (p != 0 && isMulticast(dst)) { // mDNS: IP TTL 255 (RFC 6762 11)
-        const t = ip.ttl;
-        ip.ttl = 255;
-        const ok = sendUdp(ip, p, srcPort, dstPort, payload, len, now);
-        ip.ttl = t;
-        return ok;
-      }
     } else {
       p = ip.beginPacket(dst, IpProtocol.Udp);
     }
     if (p == 0) return false;
     return sendUdp(ip, p, srcPort, dstPort, payload, len, now);
   }
+}
+
+/** mDNS output of one interface: everything leaves on it, also unicast (legacy answers go
+ *  back out the way the query came), with IP TTL 255 (RFC 6762 11). */
+class MdnsOut extends UdpEndpoint {
+  constructor(private net: NetStack, private ifIndex: i32) { super(); }
+
+  send(dst: u32, dstPort: u16, srcPort: u16, payload: usize, len: i32, now: i64): bool {
+    const ip = this.net.ip;
+    const iface = this.net.iface(this.ifIndex);
+    if (!iface) return false;
+    const p = ip.beginPacketOn(this.ifIndex, iface.address, dst, IpProtocol.Udp);
+    if (p == 0) return false;
+    const t = ip.ttl;
+    ip.ttl = 255;
+    const ok = sendUdp(ip, p, srcPort, dstPort, payload, len, now);
+    ip.ttl = t;
+    return ok;
+  }
+}
+
+/** RFC 6762 11: mDNS from off the link is ignored (the interface's subnet, or 169.254/16). */
+function onLink(iface: NetInterface, src: u32): bool {
+  return ((src ^ iface.address) & iface.netmask) == 0 || (src & 0xffff0000) == 0xa9fe0000;
 }
 
 function sendUdp(ip: Ipv4, p: usize, sport: u16, dport: u16, payload: usize, len: i32, now: i64): bool {
@@ -356,7 +373,7 @@ class UdpDemux extends IpProtocolHandler {
         count(Counter.UdpRx);
         giveWork(Work.Addressing);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
-        if (forMdns) { if (!ipc.isOurAddress(src)) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
+        if (forMdns) { if (!ipc.isOurAddress(src) && onLink(rxIface!, src)) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
         const a = rxIface ? ipc.ifAt(rxIface.index) : null;
         if (a && a.dhcpMode) {
           a.dhcp.onDatagram(src, sport, dport, v.payload, v.payloadLen, now);
@@ -408,7 +425,7 @@ export class IpConfig {
     }
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const f = net.iface(i);
-      if (f && f.joinGroup(MDNS_GROUP)) unchecked(this.mdns[i] = new MdnsResponder(new UdpOut(net, i), this.txBuffer));
+      if (f && f.joinGroup(MDNS_GROUP)) unchecked(this.mdns[i] = new MdnsResponder(new MdnsOut(net, i), this.txBuffer));
     }
     net.registerProtocol(IpProtocol.Udp, new UdpDemux(this, udp)); // replaces the plain Udp handler
     shell.register("nslookup", "nslookup <name>        DNS lookup", cmdNslookup);

@@ -35,6 +35,8 @@ namespace St {
 }
 
 let nameMatched = false;
+/** The name readName walked followed a compression pointer. */
+let nameCompressed = false;
 
 export class MdnsResponder {
   state: i32 = St.Idle;
@@ -133,11 +135,16 @@ export class MdnsResponder {
     let off = 12;
     let want = false;
     let wantType = 0;
+    let firstQuestionEnd = 0; // the first question, when it asks for us in plain labels
     for (let i = 0; i < qd; i++) {
       off = this.readName(m, len, off);
       if (off < 0 || off + 4 > len) return;
       const t = rd16(m + off);
-      if (nameMatched && (t == 1 || t == 255)) { want = true; wantType = t; }
+      if (nameMatched && (t == 1 || t == 255)) {
+        if (!want) wantType = t;
+        if (i == 0 && !nameCompressed) firstQuestionEnd = off + 4;
+        want = true;
+      }
       off += 4;
     }
     const response = (flags & 0x8000) != 0;
@@ -158,7 +165,7 @@ export class MdnsResponder {
     }
     if (!response && want && this.state >= St.Announcing) {
       this.answers++;
-      if (sport != MDNS_PORT) this.sendLegacy(src, sport, rd16(m), wantType, now);
+      if (sport != MDNS_PORT) this.sendLegacy(src, sport, m, firstQuestionEnd, wantType, now);
       else this.send(false, now);
     }
   }
@@ -198,19 +205,26 @@ export class MdnsResponder {
     this.out.send(MDNS_GROUP, MDNS_PORT, MDNS_PORT, b, o, now);
   }
 
-  /** 6.7: a conventional unicast DNS answer to a simple resolver's query (id, question type). */
-  private sendLegacy(dst: u32, dport: u16, id: i32, qtype: i32, now: i64): void {
+  /** 6.7: a conventional unicast DNS answer to a simple resolver's query `q`: its ID, its RD
+   *  bit, its question repeated (byte for byte when it was the first one, `qEnd` its end;
+   *  else our name with `qtype`), then our A record. */
+  private sendLegacy(dst: u32, dport: u16, q: usize, qEnd: i32, qtype: i32, now: i64): void {
     const b = this.tx;
     memory.fill(b, 0, 12);
-    wr16(b, <u32>id);
-    store<u8>(b + 2, 0x84); // response, authoritative
+    store<u16>(b, load<u16>(q)); // ID
+    store<u8>(b + 2, 0x84 | (load<u8>(q + 2) & 0x01)); // response, authoritative, RD copied
     store<u8>(b + 5, 1);    // the question, repeated
     store<u8>(b + 7, 1);    // one answer
     let o = 12;
-    const n = this.nameLen;
-    memory.copy(b + o, this.name, <usize>n);
-    o += n;
-    wr16(b + o, <u32>qtype); wr16(b + o + 2, 1); o += 4;
+    if (qEnd > 12 && qEnd - 12 <= 255 + 4) { // a name fits 255 bytes (RFC 1035 3.1)
+      memory.copy(b + o, q + 12, <usize>(qEnd - 12));
+      o = qEnd;
+    } else {
+      const n = this.nameLen;
+      memory.copy(b + o, this.name, <usize>n);
+      o += n;
+      wr16(b + o, <u32>qtype); wr16(b + o + 2, 1); o += 4;
+    }
     wr16(b + o, 0xc00c); // the question's name
     wr16(b + o + 2, 1); wr16(b + o + 4, 1); // A, IN (no cache-flush bit)
     wr16(b + o + 6, 0); wr16(b + o + 8, LEGACY_TTL);
@@ -224,6 +238,7 @@ export class MdnsResponder {
   private readName(m: usize, len: i32, off: i32): i32 {
     const ours = this.name, ol = this.nameLen;
     let end = -1, pos = 0, hops = 0;
+    nameCompressed = false;
     let ok = true;
     while (true) {
       if (off >= len) return -1;
@@ -231,6 +246,7 @@ export class MdnsResponder {
       if ((l & 0xc0) == 0xc0) {
         if (off + 1 >= len || ++hops > 16) return -1;
         if (end < 0) end = off + 2;
+        nameCompressed = true;
         off = ((l & 0x3f) << 8) | <i32>load<u8>(m + off + 1);
         continue;
       }

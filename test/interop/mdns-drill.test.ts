@@ -45,7 +45,8 @@ test("drill asks for wasmnet.local over mDNS (legacy unicast query) and gets the
     const ours = await drill("wasmnet.local");
     assert.equal(ours.code, 0, ours.stdout + ours.stderr);
     assert.match(ours.stdout, /rcode: NOERROR/);
-    assert.match(ours.stdout, /flags: qr aa ;/, "an authoritative answer");
+    assert.match(ours.stdout, /flags: qr aa rd ;/, "an authoritative answer, RD copied from the query");
+    assert.match(ours.stdout, /QUESTION SECTION:\n;; wasmnet\.local\.\s+IN\s+A/, "the question repeated");
     assert.match(ours.stdout, /^wasmnet\.local\.\s+10\s+IN\s+A\s+192\.168\.77\.2$/m, `the board's address with a 10 s TTL:\n${ours.stdout}`);
 
     const other = await drill("someone-else.local");

@@ -108,18 +108,20 @@ test("mDNS legacy unicast (RFC 6762 6.7): a query from a port other than 5353 ge
   dev.boot();
   world.runFor(5 * SECOND);
   heard.length = 0;
-  const got: { data: Uint8Array; from: number; to: number }[] = [];
-  const simple = peer.udp.bind(40123, (data, from, pkt) => got.push({ data, from: from.ip, to: pkt.dst }));
-  const q = message("wasmnet.local");
+  const got: { data: Uint8Array; from: number; to: number; ttl: number }[] = [];
+  const simple = peer.udp.bind(40123, (data, from, pkt) => got.push({ data, from: from.ip, to: pkt.dst, ttl: pkt.ttl }));
+  const q = message("WasMnet.local");
   q[0] = 0x12; q[1] = 0x34;
+  q[2] = 0x01; // RD, as dig and drill set it
   simple.sendTo("224.0.0.251", 5353, q, { dstMac: GROUP_MAC });
   world.runFor(100 * MS);
   assert.equal(got.length, 1, "one unicast answer to the querier's port");
   assert.equal(got[0].to, peer.ip, "sent to the querier, not the group");
   const a = parse(got[0].data);
   assert.equal(got[0].data[0] << 8 | got[0].data[1], 0x1234, "the query ID");
-  assert.equal(a.flags, 0x8400);
-  assert.deepEqual(a.questions, [{ name: "wasmnet.local", type: 1, cls: 1 }], "the question repeated");
+  assert.equal(a.flags, 0x8500, "response, authoritative, RD copied");
+  assert.deepEqual(a.questions, [{ name: "WasMnet.local", type: 1, cls: 1 }], "the question repeated as asked");
+  assert.equal(got[0].ttl, 255, "IP TTL 255 (RFC 6762 11)");
   assert.equal(a.records[0].cls, 1, "no cache-flush bit");
   assert.equal(a.records[0].ttl, 10);
   assert.deepEqual([...a.records[0].data], DEV);
@@ -197,5 +199,29 @@ test("mDNS on both interfaces: with the Wi-Fi AP bridged onto the wired LAN, eac
   const answers = heard.filter((h) => (h.msg.flags & 0x8000) !== 0).map((h) => h.msg.records[0].data.join("."));
   assert.deepEqual(answers.sort(), ["192.168.1.100", wifiAddress].sort(), "one answer per interface, each with its address");
   assert.ok(wifi.radio.counters.tx > airBefore, "the Wi-Fi answer went over the air");
+
+  // A simple resolver's query: each interface answers by unicast, out the way it came in.
+  const got: { data: number[]; src: number }[] = [];
+  const simple = peer.udp.bind(40124, (data, from) => got.push({ data: [...data.subarray(data.length - 4)], src: from.ip }));
+  const airBeforeLegacy = wifi.radio.counters.tx;
+  simple.sendTo("224.0.0.251", 5353, message("wasmnet.local"), { dstMac: GROUP_MAC });
+  world.runFor(200 * MS);
+  assert.deepEqual(got.map((g) => g.data.join(".")).sort(), ["192.168.1.100", wifiAddress].sort(), "two unicast answers");
+  assert.ok(wifi.radio.counters.tx > airBeforeLegacy, "the Wi-Fi interface's answer left over the air, not the wired port");
+  simple.close();
   assert.equal(dev.stats.panics, 0);
+});
+
+test("mDNS ignores senders off the link (RFC 6762 11): no answer to a query from another subnet", () => {
+  const { world, dev, peer, heard } = setup(27);
+  dev.boot();
+  world.runFor(5 * SECOND);
+  heard.length = 0;
+  // The same host, but the query carries a source address from elsewhere.
+  peer.udp.send(5353, 0xe00000fb, 5353, message("wasmnet.local"), { dstMac: GROUP_MAC, src: 0x0a000005 });
+  world.runFor(200 * MS);
+  assert.equal(heard.length, 0, "not answered");
+  peer.udp.send(5353, 0xe00000fb, 5353, message("wasmnet.local"), { dstMac: GROUP_MAC });
+  world.runFor(200 * MS);
+  assert.equal(heard.length, 1, "the same query from on the link is");
 });
