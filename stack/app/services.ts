@@ -120,10 +120,13 @@ class Services {
         this.replyOff += sent;
         if (this.replyOff == 28) { s.close(now); this.mode = Mode.Closing; }
       } else {
-        // Closing: drain whatever still arrives; release once both sides are done.
+        // Closing: drain whatever still arrives; release once both sides are done, or once
+        // ours is (FIN_WAIT_2: the stack finishes it as an orphan, so a client that vanished
+        // does not keep the next one waiting).
         const n = s.recv(this.buf, CHUNK, now);
         if (n > 0) continue;
-        if (n < 0 || s.state == TcpState.Closed || s.state == TcpState.TimeWait) { this.finish(s, now); }
+        const st = s.state;
+        if (n < 0 || st == TcpState.Closed || st == TcpState.TimeWait || st == TcpState.FinWait2) { this.finish(s, now); }
         break;
       }
     }

@@ -1367,12 +1367,11 @@ export class Tcp extends PortUser {
     return d;
   }
 
-  /** FIN_WAIT_2: the next probe, or the end (see TcpConfig.fin2TimeoutUs). */
+  /** FIN_WAIT_2: the next probe, or the end (see TcpConfig.fin2TimeoutUs): once `keepCount`
+   *  probes went unanswered, at the next probe time for a released socket, at the first one
+   *  after `fin2HeldTimeoutUs` of silence for a held one (never before a released one). */
   private fin2Deadline(s: TcpSocket): i64 {
-    const probe = s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
-    if (!s.owned || s.keepProbes < s.keepCount) return probe;
-    const end = s.lastRx + this.config.fin2HeldTimeoutUs;
-    return probe < end ? probe : end;
+    return s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
   }
 
   private onFin2Timeout(s: TcpSocket, now: i64): void {

@@ -122,6 +122,22 @@ for (const [name, params] of [
   });
 }
 
+test("a generate client that keeps its side open does not hold up the next client (the service lets go in FIN_WAIT_2)", () => {
+  const { world, tcp } = lan(35);
+  const first = tcp.connect(LAN.device, 5001);
+  let firstGot = 0, firstSawFin = false;
+  first.onEstablished = () => { const h = Buffer.alloc(5); h[0] = 0x47; h.writeUInt32BE(1000, 1); first.send(h); };
+  first.onData = (d) => { firstGot += d.length; };
+  first.onPeerClosed = () => { firstSawFin = true; }; // and never closes its own side
+  world.runFor(SECOND);
+  assert.equal(firstGot, 1000);
+  assert.ok(firstSawFin, "the device closed its side");
+  const t0 = world.now;
+  const second = generate(world, tcp, 2000, 10 * SECOND);
+  assert.equal(sha1(second.data), sha1(patternBytes(2000)), "the next client is served");
+  assert.ok(world.now - t0 < 2 * SECOND, `served after ${(world.now - t0) / 1000} ms`);
+});
+
 test("the keep-alive client hears 'keep-alive failed' exactly idle + interval x count after the peer goes silent", () => {
   const { world, dev, tcp, link, chip } = lan(34, {}, false);
   // The timing is measured from outside the device: take errata 6's lost-PKTIF latency out of
