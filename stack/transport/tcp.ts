@@ -78,8 +78,9 @@ export class TcpConfig {
    * `keepIntervalUs`. A live peer answers a probe, but it may be silent a long time while
    * it still sends us data: its RTO backs off to 60 s or more (RFC 6298 (2.5); Linux: 120
    * s), and on a lossy link probes and answers get lost too. A socket the application
-   * released is given up after `keepCount` unanswered probes (nobody reads what the peer
-   * sends; like Linux's tcp_fin_timeout for orphans). One the application still reads is
+   * released is given up after `keepCount` unanswered probes, and at the latest this long
+   * after the release even if the peer answers (nobody reads what it sends; Linux's
+   * tcp_fin_timeout for orphans). One the application still reads is
    * given up only after `fin2HeldTimeoutUs` of silence as well: long enough for a peer at
    * the largest RTO to get a retransmission through.
    */
@@ -141,6 +142,8 @@ export class TcpSocket {
   allocated: bool = false;
   /** The application holds this socket (from socket() or accept()). */
   owned: bool = false;
+  /** When the application let go of it (release()); bounds an orphan's FIN_WAIT_2. */
+  releasedAt: i64 = 0;
   /** Passive child not yet accepted: its listener. */
   parent: TcpSocket | null = null;
   backlog: i32 = 0;
@@ -555,6 +558,7 @@ export class Tcp extends PortUser {
     this.pollDirty = true;
     if (!s.allocated) return;
     s.owned = false;
+    s.releasedAt = now;
     s.handler = null;
     const st = s.state;
     if (st == TcpState.Closed) { s.allocated = false; return; }
@@ -1371,11 +1375,15 @@ export class Tcp extends PortUser {
    *  probes went unanswered, at the next probe time for a released socket, at the first one
    *  after `fin2HeldTimeoutUs` of silence for a held one (never before a released one). */
   private fin2Deadline(s: TcpSocket): i64 {
-    return s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
+    const probe = s.lastRx + this.config.fin2TimeoutUs + <i64>s.keepProbes * s.keepIntervalUs;
+    if (s.owned) return probe;
+    const orphanEnd = s.releasedAt + this.config.fin2TimeoutUs;
+    return probe < orphanEnd ? probe : orphanEnd;
   }
 
   private onFin2Timeout(s: TcpSocket, now: i64): void {
-    if (s.keepProbes >= s.keepCount && (!s.owned || now >= s.lastRx + this.config.fin2HeldTimeoutUs)) {
+    const orphanDone = !s.owned && now >= s.releasedAt + this.config.fin2TimeoutUs;
+    if (orphanDone || (s.keepProbes >= s.keepCount && (!s.owned || now >= s.lastRx + this.config.fin2HeldTimeoutUs))) {
       this.terminate(s, NetError.TimedOut, now);
       return;
     }

@@ -286,6 +286,21 @@ test("FIN_WAIT_2: a silent peer is probed; an answer keeps the connection; a rel
   assert.equal(d.ex.tcp_state(id), TcpState.Closed);
 });
 
+test("FIN_WAIT_2 after release: a peer that keeps talking but never closes still lets the socket go 60 s after the release", async () => {
+  const { d, id, iss } = await inFinWait2();
+  d.ex.tcp_release(id, d.now);
+  const releasedAt = d.now;
+  for (let t = 1; t < 6; t++) {
+    d.advance(releasedAt + BigInt(t) * 10_000_000n - 1n);
+    assert.equal(d.ex.tcp_state(id), TcpState.FinWait2, `still waiting at ${t * 10} s`);
+    d.feed({ seq: 7001, ack: u32(iss + 2), flags: ACK }); // alive: it would answer any probe
+  }
+  d.advance(releasedAt + 60_000_000n);
+  assert.equal(d.ex.tcp_state(id), TcpState.Closed, "gone 60 s after the release");
+  // Its slot is free for the next connection.
+  assert.ok(d.ex.tcp_socket(false) >= 0);
+});
+
 test("FIN_WAIT_2 held by the application (half-close, still reading): a peer silent for two maximal RTOs is kept, probed every 10 s, given up after 240 s", async () => {
   const { d, id, iss } = await inFinWait2();
   const t0 = d.now;
