@@ -101,7 +101,8 @@ class MdnsOut extends UdpEndpoint {
   }
 }
 
-/** RFC 6762 11: mDNS from off the link is ignored (the interface's subnet, or 169.254/16). */
+/** RFC 6762 11: mDNS sent to us by unicast is taken only from on the link (the interface's
+ *  subnet, or 169.254/16); anything sent to the group is on the link by definition. */
 function onLink(iface: NetInterface, src: u32): bool {
   return ((src ^ iface.address) & iface.netmask) == 0 || (src & 0xffff0000) == 0xa9fe0000;
 }
@@ -373,7 +374,10 @@ class UdpDemux extends IpProtocolHandler {
         count(Counter.UdpRx);
         giveWork(Work.Addressing);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
-        if (forMdns) { if (!ipc.isOurAddress(src) && onLink(rxIface!, src)) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now); return; }
+        if (forMdns) {
+          if (!ipc.isOurAddress(src) && (dst == MDNS_GROUP || onLink(rxIface!, src))) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now);
+          return;
+        }
         const a = rxIface ? ipc.ifAt(rxIface.index) : null;
         if (a && a.dhcpMode) {
           a.dhcp.onDatagram(src, sport, dport, v.payload, v.payloadLen, now);

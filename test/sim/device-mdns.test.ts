@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { World, SECOND, MS } from "../../sim/world.ts";
 import { dhcpLan, wifiOnLan, typeLines, WIFI_LAN } from "../../sim/topologies.ts";
 import type { SimHost } from "../../sim/hosts/host.ts";
+import { ip } from "../../sim/hosts/wire.ts";
 
 const GROUP_MAC = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
 
@@ -212,16 +213,21 @@ test("mDNS on both interfaces: with the Wi-Fi AP bridged onto the wired LAN, eac
   assert.equal(dev.stats.panics, 0);
 });
 
-test("mDNS ignores senders off the link (RFC 6762 11): no answer to a query from another subnet", () => {
+test("mDNS source check (RFC 6762 11): a query sent to the group is on the link whatever its source; one sent by unicast from another subnet is ignored", () => {
   const { world, dev, peer, heard } = setup(27);
   dev.boot();
   world.runFor(5 * SECOND);
   heard.length = 0;
-  // The same host, but the query carries a source address from elsewhere.
+  // The same host with a source address from another subnet (as a device still on a stale
+  // address, or one on 169.254/16 while we are not): to the group, it is answered.
   peer.udp.send(5353, 0xe00000fb, 5353, message("wasmnet.local"), { dstMac: GROUP_MAC, src: 0x0a000005 });
   world.runFor(200 * MS);
-  assert.equal(heard.length, 0, "not answered");
-  peer.udp.send(5353, 0xe00000fb, 5353, message("wasmnet.local"), { dstMac: GROUP_MAC });
+  assert.equal(heard.length, 1, "a group query from an off-subnet source is answered");
+  heard.length = 0;
+  peer.udp.send(5353, ip("192.168.1.100"), 5353, message("wasmnet.local"), { src: 0x0a000005 });
   world.runFor(200 * MS);
-  assert.equal(heard.length, 1, "the same query from on the link is");
+  assert.equal(heard.length, 0, "a unicast one from off the link is not");
+  peer.udp.send(5353, ip("192.168.1.100"), 5353, message("wasmnet.local"));
+  world.runFor(200 * MS);
+  assert.equal(heard.length, 1, "a unicast one from on the link is");
 });
