@@ -14,11 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { World } from "../../sim/world.ts";
 import { RealtimeRunner } from "../../sim/realtime.ts";
-import { Link } from "../../sim/net/link.ts";
-import { attachEnc28j60, attachFlash } from "../../sim/parts.ts";
-import { TEN_BASE_T } from "../../sim/topologies.ts";
 import type { SimDevice } from "../../sim/device.ts";
-import { Namespace, interopSkipReason, KERNEL_IP } from "./netns.ts";
+import { Namespace, interopSkipReason, boardForTap, KERNEL_IP } from "./netns.ts";
 
 const skip = interopSkipReason() ??
   (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed (apt-get install dnsmasq-base)" : false);
@@ -63,10 +60,7 @@ test("dnsmasq: lease with our client id and hostname, renewal at T1, INIT-REBOOT
     assert.ok(await runner.run(() => /started, version/.test(dnsmasqLog()) || daemon.exitCode !== null, 5000), "dnsmasq started");
     assert.equal(daemon.exitCode, null, `dnsmasq exited: ${daemonErr}${dnsmasqLog()}`);
 
-    const dev = world.device({ name: "dev0", board: "esp32-devkitc-enc28j60" });
-    attachFlash(dev, world.rng);
-    const link = new Link(world.scheduler, world.rng.fork("tap"), { name: "tap", params: TEN_BASE_T });
-    attachEnc28j60(dev, world.rng, link.a);
+    const { dev, link } = boardForTap(world, true);
     ns.bridge.attach(link.b);
     dev.boot();
 

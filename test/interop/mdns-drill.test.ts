@@ -9,10 +9,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { World, MS } from "../../sim/world.ts";
 import { RealtimeRunner } from "../../sim/realtime.ts";
-import { Link } from "../../sim/net/link.ts";
-import { TEN_BASE_T, configureStatic } from "../../sim/topologies.ts";
-import { attachEnc28j60, attachFlash } from "../../sim/parts.ts";
-import { Namespace, interopSkipReason, KERNEL_IP } from "./netns.ts";
+import { configureStatic } from "../../sim/topologies.ts";
+import { Namespace, interopSkipReason, boardForTap, KERNEL_IP } from "./netns.ts";
 
 const skip = interopSkipReason() ??
   (spawnSync("sh", ["-c", "command -v drill"]).status !== 0 ? "drill is not installed (apt-get install ldnsutils)" : false);
@@ -22,10 +20,7 @@ test("drill asks for wasmnet.local over mDNS (legacy unicast query) and gets the
   const world = new World(43);
   const runner = new RealtimeRunner(world);
   const ns = new Namespace(runner, "mdns");
-  const dev = world.device({ board: "esp32-devkitc-enc28j60", cpu: null });
-  attachFlash(dev, world.rng);
-  const link = new Link(world.scheduler, world.rng.fork("tap"), { name: "tap", params: TEN_BASE_T });
-  attachEnc28j60(dev, world.rng, link.a);
+  const { dev, link } = boardForTap(world);
   try {
     await ns.up();
     ns.bridge.attach(link.b);

@@ -5,9 +5,24 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_pr
 import dgram from "node:dgram";
 import { TapBridge } from "../../sim/tap-bridge.ts";
 import type { RealtimeRunner } from "../../sim/realtime.ts";
+import type { World } from "../../sim/world.ts";
+import type { SimDevice } from "../../sim/device.ts";
+import { Link } from "../../sim/net/link.ts";
+import { attachEnc28j60, attachFlash } from "../../sim/parts.ts";
+import { TEN_BASE_T } from "../../sim/topologies.ts";
 
 export const KERNEL_IP = "192.168.77.1";
 export const PREFIX = 24;
+
+/** The board (esp32-devkitc-enc28j60 with flash) on a 10BASE-T link; plug `link.b` into a
+ *  namespace's bridge (`ns.bridge.attach(link.b)`). `cpu`: the wasm3 CPU model on. */
+export function boardForTap(world: World, cpu = false): { dev: SimDevice; link: Link } {
+  const dev = world.device({ name: "dev0", board: "esp32-devkitc-enc28j60", cpu: cpu ? undefined : null });
+  attachFlash(dev, world.rng);
+  const link = new Link(world.scheduler, world.rng.fork("tap"), { name: "tap", params: TEN_BASE_T });
+  attachEnc28j60(dev, world.rng, link.a);
+  return { dev, link };
+}
 
 /** Why real-peer tests cannot run here, or null when they can. */
 export function interopSkipReason(): string | null {

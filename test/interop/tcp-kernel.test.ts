@@ -5,11 +5,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { World, SECOND, MS } from "../../sim/world.ts";
 import { RealtimeRunner } from "../../sim/realtime.ts";
-import { Link } from "../../sim/net/link.ts";
-import { TEN_BASE_T, configureStatic } from "../../sim/topologies.ts";
-import { attachEnc28j60, attachFlash } from "../../sim/parts.ts";
+import { configureStatic } from "../../sim/topologies.ts";
 import { PcapWriter } from "../../sim/net/pcap.ts";
-import { Namespace, interopSkipReason, KERNEL_IP } from "./netns.ts";
+import { Namespace, interopSkipReason, boardForTap, KERNEL_IP } from "./netns.ts";
 import { haveTshark, tsharkProblems } from "./tshark.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,10 +79,7 @@ test("the Linux kernel and the device: ping both ways, 1 MiB each way, impaired 
   const world = new World(41);
   const runner = new RealtimeRunner(world);
   const ns = new Namespace(runner, "tcp");
-  const dev = world.device({ board: "esp32-devkitc-enc28j60", cpu: null });
-  attachFlash(dev, world.rng);
-  const link = new Link(world.scheduler, world.rng.fork("tap"), { name: "tap", params: TEN_BASE_T });
-  attachEnc28j60(dev, world.rng, link.a);
+  const { dev, link } = boardForTap(world);
   const pcap = new PcapWriter();
   pcap.tapLink(link, "rx");
   try {
