@@ -7,6 +7,7 @@
 //                                             counted by tools/instrument.ts
 import { HarnessBoard } from "../tools/cli/harness-board.ts";
 import { NorFlash } from "../sim/devices/flash.ts";
+import { roundTo } from "./round.ts";
 
 export async function benchConfig(): Promise<Record<string, number>> {
   const flash = new NorFlash();
@@ -32,10 +33,10 @@ export async function benchConfig(): Promise<Record<string, number>> {
   const instr = Number(counted.instructions - before);
 
   return {
-    config_commit_flash_bytes_written: Math.round(((flash.bytesProgrammed - bytes0) / N) * 10) / 10,
+    config_commit_flash_bytes_written: roundTo((flash.bytesProgrammed - bytes0) / N, 1),
     config_max_erase_per_sector_100k_commits: wear.max,
-    config_mean_erase_per_sector_100k_commits: Math.round(wear.mean * 100) / 100,
-    config_flash_busy_ms_per_commit: Math.round((flash.busyUs / N / 1000) * 1000) / 1000,
+    config_mean_erase_per_sector_100k_commits: roundTo(wear.mean, 2),
+    config_flash_busy_ms_per_commit: roundTo(flash.busyUs / N / 1000, 3),
     console_command_wasm_instructions: instr,
   };
 }

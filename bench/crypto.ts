@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { instrument } from "../tools/instrument.ts";
 import { fakeHal } from "../test/assembly/fake-hal.js";
 import { sha1BlockAt } from "../sim/accelerators.ts";
+import { roundTo } from "./round.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const NS_PER_INSTRUCTION = 90;
@@ -105,7 +106,7 @@ export async function benchCrypto(): Promise<Record<string, number>> {
   return {
     sha1_block_wasm_instructions: Math.round(perBlock),
     sha1_block_calls: blocks.calls / BLOCKS,
-    sha1_block_virtual_us: Math.round(blocks.ms * 1000 / BLOCKS * 10) / 10,
+    sha1_block_virtual_us: roundTo(blocks.ms * 1000 / BLOCKS, 1),
     wifi_pmk_wasm_instructions: pmk.instructions,
     wifi_pmk_calls: pmk.calls,
     wifi_pmk_virtual_ms: Math.round(pmk.ms),
@@ -115,11 +116,11 @@ export async function benchCrypto(): Promise<Record<string, number>> {
     wifi_pmk_sha1accel_host_blocks: accel.hostBlocks,
     wifi_pmk_sha1accel_virtual_ms_excl_host: Math.round((accel.instructions * NS_PER_INSTRUCTION + (accel.calls + accel.hostBlocks) * NS_PER_CALL) / 1e5) / 10,
     wifi_ptk_wasm_instructions: ptk.instructions,
-    wifi_ptk_virtual_ms: Math.round(ptk.ms * 100) / 100,
+    wifi_ptk_virtual_ms: roundTo(ptk.ms, 2),
     wifi_eapol_mic_wasm_instructions: mic.instructions,
-    wifi_eapol_mic_verify_virtual_ms: Math.round(micVerify.ms * 100) / 100,
+    wifi_eapol_mic_verify_virtual_ms: roundTo(micVerify.ms, 2),
     wifi_gtk_unwrap_32_wasm_instructions: unwrap.instructions,
-    wifi_gtk_unwrap_32_virtual_ms: Math.round(unwrap.ms * 100) / 100,
+    wifi_gtk_unwrap_32_virtual_ms: roundTo(unwrap.ms, 2),
   };
 }
 

@@ -10,6 +10,7 @@
 // reported apart.
 import { readFileSync } from "node:fs";
 import { Bench, testFrame, wireTimeUs, type BenchOptions } from "../test/sim/enc28j60-host.ts";
+import { roundTo } from "./round.ts";
 
 const FRAMES = 200;
 const FRAME_LEN = 1514;
@@ -58,14 +59,13 @@ export async function benchEnc28j60(): Promise<Record<string, number>> {
   const rx = rxStreamCost();
   const tx = txStreamCost();
   const single = txStreamCost({ txSlots: 1 });
-  const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
-    enc28j60_spi_transactions_per_rx_frame: r2(rx.perFrame),
-    enc28j60_spi_transactions_per_tx_frame: r2(tx.perFrame),
-    enc28j60_tx_stream_wire_share: r2(tx.wireShare),
-    enc28j60_spi_transactions_per_tx_frame_single_slot: r2(single.perFrame),
-    enc28j60_tx_stream_wire_share_single_slot: r2(single.wireShare),
-    enc28j60_spi_transactions_per_lone_tx_frame: r2(txLoneCost()),
+    enc28j60_spi_transactions_per_rx_frame: roundTo(rx.perFrame, 2),
+    enc28j60_spi_transactions_per_tx_frame: roundTo(tx.perFrame, 2),
+    enc28j60_tx_stream_wire_share: roundTo(tx.wireShare, 2),
+    enc28j60_spi_transactions_per_tx_frame_single_slot: roundTo(single.perFrame, 2),
+    enc28j60_tx_stream_wire_share_single_slot: roundTo(single.wireShare, 2),
+    enc28j60_spi_transactions_per_lone_tx_frame: roundTo(txLoneCost(), 2),
   };
 }
 

@@ -5,6 +5,7 @@ import { BUILD } from "../tools/build.ts";
 import { measureBudget } from "../tools/budget.ts";
 import { World } from "../sim/world.ts";
 import { scenario as idleDay } from "../sim/scenarios/idle-day.ts";
+import { roundTo } from "./round.ts";
 
 export async function benchFoundation(): Promise<Record<string, number>> {
   const release = readFileSync(BUILD.release);
@@ -21,6 +22,6 @@ export async function benchFoundation(): Promise<Record<string, number>> {
     wasm_bytes: release.length,
     linear_memory_reserved_bytes: budget.linear_memory_reserved_bytes,
     linear_memory_free_bytes: budget.linear_memory_free_bytes,
-    sim_idle_day_wall_ms: Math.round(walls[1] * 10) / 10,
+    sim_idle_day_wall_ms: roundTo(walls[1], 1),
   };
 }

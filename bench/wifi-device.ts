@@ -12,6 +12,7 @@ import { World, SECOND, MS } from "../sim/world.ts";
 import { typeLines, wifiOnlyLan, WIFI_LAN, type WifiOnlyLan } from "../sim/topologies.ts";
 import type { TimelineEntry } from "../sim/timeline.ts";
 import { macString } from "../sim/wifi/ap.ts";
+import { roundTo } from "./round.ts";
 
 const BOUND = /net: if0 \d+\.\d+\.\d+\.\d+\/\d+/;
 
@@ -91,14 +92,13 @@ export function measureWifiTimes(seed = 11): WifiTimes {
 
 export async function benchWifiDevice(): Promise<Record<string, number>> {
   const t = measureWifiTimes();
-  const r1 = (x: number) => Math.round(x * 10) / 10;
   return {
-    wifi_cold_connect_to_ip_virtual_ms: r1(t.coldMs),
-    wifi_cold_connect_pmk_virtual_ms: r1(t.pmkMs),
-    wifi_cold_connect_scan_virtual_ms: r1(t.scanMs),
-    wifi_cold_connect_join_4way_virtual_ms: r1(t.joinMs),
-    wifi_cold_connect_dhcp_virtual_ms: r1(t.dhcpMs),
-    wifi_fast_reconnect_to_ip_virtual_ms: r1(t.fastMs),
-    wifi_reconnect_after_deauth_to_ip_virtual_ms: r1(t.deauthMs),
+    wifi_cold_connect_to_ip_virtual_ms: roundTo(t.coldMs, 1),
+    wifi_cold_connect_pmk_virtual_ms: roundTo(t.pmkMs, 1),
+    wifi_cold_connect_scan_virtual_ms: roundTo(t.scanMs, 1),
+    wifi_cold_connect_join_4way_virtual_ms: roundTo(t.joinMs, 1),
+    wifi_cold_connect_dhcp_virtual_ms: roundTo(t.dhcpMs, 1),
+    wifi_fast_reconnect_to_ip_virtual_ms: roundTo(t.fastMs, 1),
+    wifi_reconnect_after_deauth_to_ip_virtual_ms: roundTo(t.deauthMs, 1),
   };
 }

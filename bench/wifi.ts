@@ -16,6 +16,7 @@ import { STA_MAC, WiredCapture } from "../test/support/wifi.ts";
 import { fakeHal } from "../test/assembly/fake-hal.js";
 import { buildHarness } from "../tools/build-harness.ts";
 import { instrument } from "../tools/instrument.ts";
+import { roundTo } from "./round.ts";
 
 // The station MAC and the wired side of the AP are the test support's (one definition).
 export { STA_MAC };
@@ -231,7 +232,7 @@ export async function benchWifi(): Promise<Record<string, number>> {
   // PMK derivation cost in the first connect (dominates a cold connect).
   return {
     wpa2_handshake_wasm_instructions: handshake,
-    wpa2_handshake_device_ms_est: Math.round(handshake * 90e-6 * 10) / 10,
+    wpa2_handshake_device_ms_est: roundTo(handshake * 90e-6, 1),
     wifi_first_connect_wasm_instructions: Number(pmkInstr),
     wifi_driver_reserved_bytes: w.ex.driver_bytes(),
   };

@@ -425,11 +425,18 @@ export class Enc28j60 extends NetDriver {
 
   /** The chip was reset behind our back (EIE or ECON1.RXEN read back wrong) or is gone.
    *  Only noted here (this may run inside transmit()); poll takes it from there. */
-  private chipReset(now: i64): void {
+  private chipReset(): void {
     if (this.chipLost) return;
     count(Counter.EthChipResets);
     if (logBegin(LogLevel.Warn)) { logStr("enc28j60: chip lost its configuration (reset or supply dip), setting it up again"); logEnd(); }
     this.chipLost = true;
+  }
+
+  /** EIE still holds what we wrote (one read); if not, the chip was reset (chipReset). */
+  private chipIntact(): bool {
+    if (this.read(Reg.EIE) == EIE_SET) return true;
+    this.chipReset();
+    return false;
   }
 
   /** Whatever was queued is lost; the link is down for the stack until the new set-up reads
@@ -501,7 +508,7 @@ export class Enc28j60 extends NetDriver {
       if ((eir & Bit.PKTIF) != 0 && !received) this.checkPacketCount();
       if (housekeeping && this.config.chipCheckUs > 0 && now >= this.chipCheckAt) {
         this.chipCheckAt = now + this.config.chipCheckUs;
-        if (this.read(Reg.EIE) != EIE_SET) { this.chipReset(now); return; }
+        if (!this.chipIntact()) return;
       }
       const idle = now - this.lastActivityAt > this.config.idleAfterUs && !this.txSending;
       this.housekeepingAt = now + (idle ? this.config.idleHousekeepingUs : this.config.housekeepingUs);
@@ -584,7 +591,7 @@ export class Enc28j60 extends NetDriver {
       if ((next & 1) != 0 || next > this.rxEnd || byteCount > BUFFER_SIZE || next != this.ringAdvance(this.nextPacket, total)) {
         // The next packet pointer disagrees with the length: the ring cannot be walked. A
         // chip reset behind our back looks like this too; then it is set up again instead.
-        if (this.read(Reg.EIE) != EIE_SET) { this.chipReset(now); return; }
+        if (!this.chipIntact()) return;
         count(Counter.EthRxDropMalformed);
         this.resetReceiver();
         return;
@@ -734,7 +741,7 @@ export class Enc28j60 extends NetDriver {
   private checkTransmission(now: i64, fromTransmit: bool): void {
     const econ1 = this.read(Reg.ECON1);
     // RXEN stays set while we run: clear, the chip was reset behind our back (free to check).
-    if ((econ1 & Bit.RXEN) == 0) { this.chipReset(now); return; }
+    if ((econ1 & Bit.RXEN) == 0) { this.chipReset(); return; }
     if ((econ1 & Bit.TXRTS) != 0) {
       this.txCheckAt = now + this.txRecheck;
       const r = this.txRecheck << 1;

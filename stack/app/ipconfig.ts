@@ -173,6 +173,8 @@ class IfAddressing {
   /** Fingerprint of the settings last applied (mode, addresses, hostname). */
   settings: u32 = 0;
   applied: bool = false;
+  /** `<hostname>.local` on this interface, when it could join the mDNS group. */
+  readonly mdns: MdnsResponder | null;
 
   constructor(private ipc: IpConfig, readonly ifIndex: i32) {
     const net = ipc.net!;
@@ -182,6 +184,7 @@ class IfAddressing {
     cfg.txBytes = TX_BYTES;
     this.dhcp = new DhcpClient(new UdpOut(net, ifIndex), new AcdOverArp(net, ifIndex), iface.mac, cfg);
     iface.arp.observer = new ArpToDhcp(this);
+    this.mdns = iface.joinGroup(MDNS_GROUP) ? new MdnsResponder(new MdnsOut(net, ifIndex), ipc.txBuffer) : null;
   }
 
   /** (Re)applies the configuration; the DHCP client restarts only when its settings changed. */
@@ -367,7 +370,8 @@ class UdpDemux extends IpProtocolHandler {
       const forDhcp = sport == 67 && dport == 68;
       const forDns = sport == 53 && res.ownsPort(dport);
       const rxIface = ipc.net!.ip.rxIface;
-      const mdns = dport == MDNS_PORT && rxIface ? ipc.mdnsOn(rxIface.index) : null;
+      const a = rxIface ? ipc.ifAt(rxIface.index) : null;
+      const mdns = dport == MDNS_PORT && a ? a.mdns : null;
       const forMdns = mdns != null;
       if ((forDhcp || forDns || forMdns) &&
           (v.checksum == 0 || inetSum(payload, v.length, pseudoHeaderSum(src, dst, IpProtocol.Udp, <u32>v.length)) == 0xffff)) {
@@ -375,10 +379,9 @@ class UdpDemux extends IpProtocolHandler {
         giveWork(Work.Addressing);
         if (forDns) { res.onDatagram(src, sport, dport, v.payload, v.payloadLen, now); return; }
         if (forMdns) {
-          if (!ipc.isOurAddress(src) && (dst == MDNS_GROUP || onLink(rxIface!, src))) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now);
+          if (!ipc.net!.ownsAddress(src) && (dst == MDNS_GROUP || onLink(rxIface!, src))) mdns!.onDatagram(src, sport, v.payload, v.payloadLen, now);
           return;
         }
-        const a = rxIface ? ipc.ifAt(rxIface.index) : null;
         if (a && a.dhcpMode) {
           a.dhcp.onDatagram(src, sport, dport, v.payload, v.payloadLen, now);
           a.handleEvents(now);
@@ -394,8 +397,6 @@ class UdpDemux extends IpProtocolHandler {
 export class IpConfig {
   net: NetStack | null = null;
   resolver: DnsResolver | null = null;
-  /** `<hostname>.local` on each interface that could join the mDNS group (stack/dns/mdns.ts). */
-  private mdns: StaticArray<MdnsResponder | null> = new StaticArray<MdnsResponder | null>(IPCONFIG_IFACES);
   private tcp: Tcp | null = null;
   private udp: Udp | null = null;
   private ifs: StaticArray<IfAddressing | null> = new StaticArray<IfAddressing | null>(IPCONFIG_IFACES);
@@ -427,27 +428,11 @@ export class IpConfig {
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       if (net.iface(i)) unchecked(this.ifs[i] = new IfAddressing(this, i));
     }
-    for (let i = 0; i < IPCONFIG_IFACES; i++) {
-      const f = net.iface(i);
-      if (f && f.joinGroup(MDNS_GROUP)) unchecked(this.mdns[i] = new MdnsResponder(new MdnsOut(net, i), this.txBuffer));
-    }
     net.registerProtocol(IpProtocol.Udp, new UdpDemux(this, udp)); // replaces the plain Udp handler
     shell.register("nslookup", "nslookup <name>        DNS lookup", cmdNslookup);
   }
 
   ifAt(i: i32): IfAddressing | null { return i >= 0 && i < IPCONFIG_IFACES ? unchecked(this.ifs[i]) : null; }
-
-  /** The mDNS responder of interface i, if it has one. */
-  mdnsOn(i: i32): MdnsResponder | null { return i >= 0 && i < IPCONFIG_IFACES ? unchecked(this.mdns[i]) : null; }
-
-  /** `addr` is the address of one of our interfaces. */
-  isOurAddress(addr: u32): bool {
-    for (let i = 0; i < IPCONFIG_IFACES; i++) {
-      const f = this.net!.iface(i);
-      if (f && f.address != 0 && f.address == addr) return true;
-    }
-    return false;
-  }
 
   /**
    * The configuration changed (and at the first poll): addressing and DNS servers. The work
@@ -461,12 +446,11 @@ export class IpConfig {
   private applyNow(now: i64): void {
     const n = configStore.getStr("hostname", nameBuf, NAME_CAP);
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
-      const m = unchecked(this.mdns[i]);
-      if (m) m.setName(nameBuf, n, now);
-    }
-    for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const a = unchecked(this.ifs[i]);
-      if (a) a.apply(now);
+      if (!a) continue;
+      const m = a.mdns;
+      if (m) m.setName(nameBuf, n, now);
+      a.apply(now);
     }
   }
 
@@ -475,17 +459,17 @@ export class IpConfig {
     let next: i64 = NO_DEADLINE;
     for (let i = 0; i < IPCONFIG_IFACES; i++) {
       const a = unchecked(this.ifs[i]);
-      if (a) { const d = a.poll(now); if (d < next) next = d; }
-    }
-    for (let i = 0; i < IPCONFIG_IFACES; i++) {
-      const m = unchecked(this.mdns[i]);
+      if (!a) continue;
+      let d = a.poll(now);
+      if (d < next) next = d;
+      const m = a.mdns;
       if (!m) continue;
       // `<hostname>.local` answers for whatever address the interface has (DHCP,
       // link-local or static), as people expect of a device on their desk.
       const f = this.net!.iface(i)!;
       m.setAddress(f.address, f.up, now);
       m.poll(now);
-      const d = m.nextDeadline();
+      d = m.nextDeadline();
       if (d < next) next = d;
     }
     const res = this.resolver!;

@@ -88,6 +88,16 @@ export class NetStack {
     return ok;
   }
 
+  /** `addr` is the address of one of our interfaces. */
+  ownsAddress(addr: u32): bool {
+    if (addr == 0) return false;
+    for (let i = 0; i < this.count; i++) {
+      const iface = unchecked(this.ip.interfaces[i]);
+      if (iface && iface.address == addr) return true;
+    }
+    return false;
+  }
+
   /** Registers a transport (UDP, TCP) for its IP protocol number. */
   registerProtocol(protocol: u32, handler: IpProtocolHandler): bool {
     return this.ip.register(protocol, handler);
